@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Until the daemon installs its dump handler, SIGUSR1 must not start Node's inspector.
+process.on('SIGUSR1', () => {})
+
+// Fast paths before @oclif/core loads (importing it costs about twice a bare Node start):
+// reexec children and a bare --version never need the framework.
+import '../lib/reexec/builtin.js'
+import {dispatch, reexecName} from '../lib/reexec/dispatch.js'
+
+const name = reexecName()
+const args = process.argv.slice(2)
+if (name) {
+  process.exitCode = await dispatch(name, args)
+} else if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  const {versionLine} = await import('../lib/version.js')
+  process.stdout.write(`${versionLine()}\n`)
+} else {
+  const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
+  // No ts-node/tsx at run time, and no "linked ESM module" warnings for linked plugins.
+  settings.enableAutoTranspile = false
+  await execute({dir: import.meta.url})
+}

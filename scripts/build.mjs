@@ -1,0 +1,31 @@
+// Build: TypeScript -> lib/, version stamp, oclif manifest, generated docs (JSON Schemas).
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+const run = (cmd, args, env = {}) => execFileSync(cmd, args, {cwd: root, env: {...process.env, ...env}, stdio: 'inherit'})
+
+rmSync(join(root, 'lib'), {force: true, recursive: true})
+run(bin('tsc'), ['-p', 'tsconfig.json'])
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+let commit = 'unknown'
+try {
+  commit = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']}).toString().trim()
+} catch {}
+writeFileSync(join(root, 'lib', 'build-info.json'), JSON.stringify({commit, version: pkg.version}) + '\n')
+
+// The manifest lets --help run without importing the command; DOCKERD_TARGET_OS picks its OS.
+run(bin('oclif'), ['manifest'], {DOCKERD_TARGET_OS: process.env.DOCKERD_TARGET_OS ?? '', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'})
+
+const {optionTable} = await import(join(root, 'lib/options/index.js'))
+const {daemonJsonSchema} = await import(join(root, 'lib/config/schema.js'))
+mkdirSync(join(root, 'docs', 'schema'), {recursive: true})
+for (const os of ['linux', 'windows', 'freebsd']) {
+  const platform = os === 'windows' ? 'win32' : os
+  const schema = daemonJsonSchema(optionTable(platform, []), platform)
+  writeFileSync(join(root, 'docs', 'schema', `daemon.${os}.json`), JSON.stringify(schema, null, 2) + '\n')
+}

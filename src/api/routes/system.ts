@@ -1,0 +1,215 @@
+// moby's system router (daemon/server/router/system): OPTIONS catch-all, /_ping, /version,
+// /info, /events.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+import {release} from 'node:os'
+
+import {matchAcceptStrict} from '../accept.js'
+import {invalidParameter, messageFromError} from '../errors.js'
+import {serializeEvent} from '../events.js'
+import {eventMatches, parseFilters} from '../filters.js'
+import {parseGoQuery} from '../query.js'
+import {writeJson} from '../respond.js'
+import {nowUnixNano, parseUnixTimestamp} from '../timestamp.js'
+import type {ApiContext, ComponentVersion, DaemonEvent, Route, RouteContext} from '../types.js'
+import {versionLessThan} from '../versions.js'
+
+/** Stands in for Go's runtime.Version() in `/version` (GoVersion): the runtime that really runs us. */
+export const RUNTIME_VERSION = `${process.release.name}-${process.version}`
+
+/** Per-stream backlog above which live events are dropped for a client that does not read. */
+export const EVENTS_MAX_BACKLOG = 1 << 20
+
+const EVENT_MEDIA_TYPES = ['application/jsonl', 'application/x-ndjson', 'application/json-seq'] as const
+
+// time.Time{} (year 1) in Unix nanoseconds: what an absent `since` compares as.
+const ZERO_TIME_NS = -62_135_596_800n * 1_000_000_000n
+// setTimeout keeps 32-bit delays; longer waits are chained.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function optionsHandler(_req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Content-Length', '0')
+  res.end()
+}
+
+/** moby build.BuilderVersion: BuildKit ("2") except on Windows, overridden by `features.buildkit`. */
+export function builderVersion(api: ApiContext): string {
+  const buildkit = api.features?.().buildkit
+  if (buildkit !== undefined) return buildkit ? '2' : '1'
+  return api.os === 'windows' ? '1' : '2'
+}
+
+function pingHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
+  res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate')
+  res.setHeader('Pragma', 'no-cache')
+  res.setHeader('Builder-Version', builderVersion(ctx.api))
+  res.setHeader('Swarm', ctx.api.swarmStatus?.() ?? 'inactive')
+  // GET gets this type from Go's content sniffing, HEAD sets it explicitly: same bytes.
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  if (req.method === 'HEAD') {
+    res.setHeader('Content-Length', '0')
+    res.end()
+    return
+  }
+  res.end('OK')
+}
+
+const sortKeys = (r: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k]]))
+
+/** The `/version` body in moby's field order (system.VersionResponse); empty legacy fields omitted. */
+export async function buildVersionResponse(api: ApiContext): Promise<Record<string, unknown>> {
+  const kernel = api.kernelVersion ?? release()
+  const buildTime = api.buildTime ?? ''
+  const experimental = api.experimental()
+  const engine: ComponentVersion = {
+    Name: 'Engine',
+    Version: api.serverVersion,
+    Details: sortKeys({
+      ApiVersion: api.maxApiVersion,
+      Arch: api.arch,
+      BuildTime: buildTime,
+      Experimental: String(experimental),
+      GitCommit: api.gitCommit,
+      GoVersion: RUNTIME_VERSION,
+      KernelVersion: kernel,
+      MinAPIVersion: api.minApiVersion,
+      Os: api.os,
+    }),
+  }
+  const extra = (await api.components?.()) ?? []
+  const components = [engine, ...extra].map((c) => (c.Details ? {...c, Details: sortKeys(c.Details)} : c))
+  const body: Record<string, unknown> = {
+    Platform: {Name: api.platformName ?? ''},
+    Version: api.serverVersion,
+    ApiVersion: api.maxApiVersion,
+  }
+  if (api.minApiVersion) body.MinAPIVersion = api.minApiVersion
+  body.Os = api.os
+  body.Arch = api.arch
+  body.Components = components
+  if (api.gitCommit) body.GitCommit = api.gitCommit
+  body.GoVersion = RUNTIME_VERSION
+  if (kernel) body.KernelVersion = kernel
+  if (experimental) body.Experimental = true
+  if (buildTime) body.BuildTime = buildTime
+  return body
+}
+
+async function versionHandler(_req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
+  writeJson(res, 200, await buildVersionResponse(ctx.api))
+}
+
+async function infoHandler(_req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
+  writeJson(res, 200, await ctx.api.info(ctx.version))
+}
+
+function parseEventTime(name: 'since' | 'until', value: string): bigint | undefined {
+  try {
+    return parseUnixTimestamp(value)
+  } catch (err) {
+    throw invalidParameter(`invalid value for '${name}': ${messageFromError(err)}`)
+  }
+}
+
+function longTimeout(fn: () => void, ms: number): {cancel(): void} {
+  let timer: NodeJS.Timeout
+  const arm = (left: number): void => {
+    timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : fn()), Math.min(left, MAX_TIMER_MS))
+  }
+  arm(Math.max(0, ms))
+  return {cancel: () => clearTimeout(timer)}
+}
+
+/**
+ * GET /events (moby getEvents): replay from the history when `since` or `until` is given,
+ * then live events until `until`, client disconnect, or shutdown (bus closed / server closing).
+ */
+async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
+  const {query, error} = parseGoQuery(ctx.rawQuery)
+  if (error) throw invalidParameter(error)
+  const sinceText = query.get('since') ?? ''
+  const untilText = query.get('until') ?? ''
+  const since = parseEventTime('since', sinceText)
+  const until = parseEventTime('until', untilText)
+  const now = nowUnixNano()
+  let onlyPast = false
+  if (until !== undefined) {
+    if (until < (since ?? ZERO_TIME_NS)) {
+      throw invalidParameter(`\`since\` time (${sinceText}) cannot be after \`until\` time (${untilText})`)
+    }
+    onlyPast = until < now
+  }
+  const filters = parseFilters(query.get('filters') ?? '')
+
+  const version = ctx.version
+  const contentType =
+    matchAcceptStrict(req.headers.accept, EVENT_MEDIA_TYPES) ||
+    (versionLessThan(version, '1.52') ? 'application/json' : 'application/jsonl')
+  const recordPrefix = contentType === 'application/json-seq' ? '\x1e' : ''
+  // Image create events exist since API 1.46; older clients never saw them.
+  const hideImageCreate = versionLessThan(version, '1.46')
+
+  res.statusCode = 200
+  res.setHeader('Content-Type', contentType)
+  // Clients wait for the status line before they read events: send it now.
+  res.flushHeaders()
+
+  const bus = ctx.api.events
+  const write = (ev: DaemonEvent, live: boolean): void => {
+    if (res.writableEnded || res.destroyed) return
+    if (hideImageCreate && ev.Type === 'image' && ev.Action === 'create') return
+    // A client that stops reading loses live events instead of growing our memory (moby
+    // drops them after 100 ms per subscriber).
+    if (live && res.writableLength > EVENTS_MAX_BACKLOG) return
+    res.write(recordPrefix + serializeEvent(ev, version) + '\n')
+  }
+
+  // The history is read and the live subscription made in one synchronous step, so no
+  // event can fall between the two (moby holds a mutex for the same reason).
+  const replay =
+    since !== undefined || until !== undefined
+      ? bus.since(since ?? 0n, until !== undefined && until > 0n ? until : undefined)
+      : []
+  for (const ev of replay) if (eventMatches(filters, ev)) write(ev, false)
+  if (onlyPast) {
+    res.end()
+    return
+  }
+
+  await new Promise<void>((resolve) => {
+    let done = false
+    let unsubscribe = (): void => {}
+    let timer: {cancel(): void} | undefined
+    const finish = (): void => {
+      if (done) return
+      done = true
+      unsubscribe()
+      timer?.cancel()
+      ctx.signal.removeEventListener('abort', finish)
+      if (!res.writableEnded && !res.destroyed) res.end()
+      resolve()
+    }
+    unsubscribe = bus.subscribe((ev) => {
+      if (eventMatches(filters, ev)) write(ev, true)
+    }, finish)
+    if (done) {
+      unsubscribe()
+      return
+    }
+    if (until !== undefined) timer = longTimeout(finish, Number((until - nowUnixNano()) / 1_000_000n) + 1)
+    ctx.signal.addEventListener('abort', finish, {once: true})
+    if (ctx.signal.aborted) finish()
+  })
+}
+
+/** The system routes in moby's registration order. */
+export function systemRoutes(): Route[] {
+  return [
+    {method: 'OPTIONS', path: '/*anyroute', handler: optionsHandler},
+    {method: 'GET', path: '/_ping', handler: pingHandler},
+    {method: 'HEAD', path: '/_ping', handler: pingHandler},
+    {method: 'GET', path: '/events', handler: eventsHandler},
+    {method: 'GET', path: '/info', handler: infoHandler},
+    {method: 'GET', path: '/version', handler: versionHandler},
+  ]
+}

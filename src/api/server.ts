@@ -1,0 +1,227 @@
+// The Engine API HTTP server. It owns no listener: the daemon creates unix/TCP/TLS
+// listeners (net.Server / tls.Server, systemd fds, ...) and hands each to serve(), which
+// feeds accepted sockets into the one http.Server. So the same routes, timeouts and
+// graceful shutdown apply to every `-H` host.
+import http from 'node:http'
+import type {Server as NetServer, Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
+
+import {ABORT_SHUTDOWN, createRouter, type Router} from './router.js'
+import type {ApiContext, Route} from './types.js'
+import {checkVersionRange} from './versions.js'
+
+export interface ApiServerOptions {
+  /** Time allowed to send the request head (slowloris guard). Node's default, stricter than moby's 5 min. */
+  headersTimeout?: number
+  /** Idle keep-alive connections close after this (Go clients retry such requests). */
+  keepAliveTimeout?: number
+  /** Go's default header limit; `X-Registry-Config` can exceed Node's 16 KiB. */
+  maxHeaderSize?: number
+  /** How often Node checks headersTimeout; sets how fast a slowloris is cut. */
+  connectionsCheckingInterval?: number
+}
+
+export const DEFAULT_SERVER_OPTIONS: Required<ApiServerOptions> = {
+  headersTimeout: 60_000,
+  keepAliveTimeout: 5_000,
+  maxHeaderSize: 1 << 20,
+  connectionsCheckingInterval: 5_000,
+}
+
+interface ServerState {
+  api: ApiContext
+  router: Router
+  listeners: Map<NetServer, () => void>
+  sockets: Set<Socket>
+  active: Set<AbortController>
+  tracking: boolean
+  closing?: Promise<void>
+}
+
+const states = new WeakMap<http.Server, ServerState>()
+
+function stateOf(server: http.Server): ServerState {
+  const state = states.get(server)
+  if (!state) throw new Error('not an API server: use createApiServer()')
+  return state
+}
+
+/** The router behind a server made by createApiServer (plugins add routes through it). */
+export function routerOf(server: http.Server): Router {
+  return stateOf(server).router
+}
+
+// Go's net/http answers on malformed requests, written raw because no response object exists.
+const ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n'
+
+function onClientError(err: Error & {code?: string}, socket: Duplex): void {
+  const inFlight = (socket as Duplex & {_httpMessage?: http.ServerResponse})._httpMessage
+  // A read timeout gets no reply in Go; a reset or half-sent response leaves nothing to say.
+  if (
+    err.code === 'ECONNRESET' ||
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    !socket.writable ||
+    inFlight?.headersSent
+  ) {
+    socket.destroy()
+    return
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+  socket.end(`HTTP/1.1 ${status}${ERROR_HEADERS}${status}`, () => socket.destroy())
+  // A peer that never reads must not keep the socket alive.
+  setTimeout(() => socket.destroy(), 1_000).unref()
+}
+
+// Go's net/http rejects an HTTP/1.1 request without Host before any handler runs.
+function missingHost(res: http.ServerResponse): void {
+  const text = '400 Bad Request: missing required Host header'
+  res.statusCode = 400
+  res.statusMessage = 'Bad Request: missing required Host header'
+  res.shouldKeepAlive = false
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  res.setHeader('Connection', 'close')
+  res.end(text)
+}
+
+/**
+ * Creates the API server for `routes` (an array, or a Router the caller keeps to add plugin
+ * routes later). Throws when the context's API versions are out of range, as dockerd
+ * refuses to start then.
+ */
+export function createApiServer(api: ApiContext, routes: Route[] | Router, options: ApiServerOptions = {}): http.Server {
+  const rangeError = checkVersionRange(api.maxApiVersion, api.minApiVersion)
+  if (rangeError) throw new Error(rangeError)
+  const opts = {...DEFAULT_SERVER_OPTIONS, ...options}
+  const router = Array.isArray(routes) ? createRouter(routes) : routes
+  const server = http.createServer({
+    headersTimeout: opts.headersTimeout,
+    // 0: a body upload (docker load, build context) may take as long as it takes, and
+    // /events responses stream for hours.
+    requestTimeout: 0,
+    maxHeaderSize: opts.maxHeaderSize,
+    connectionsCheckingInterval: opts.connectionsCheckingInterval,
+    // Checked in the request listener instead, to answer with Go's text.
+    requireHostHeader: false,
+  })
+  server.keepAliveTimeout = opts.keepAliveTimeout
+  server.timeout = 0
+  const state: ServerState = {
+    api,
+    router,
+    listeners: new Map(),
+    sockets: new Set(),
+    active: new Set(),
+    tracking: false,
+  }
+  states.set(server, state)
+
+  server.on('connection', (socket: Socket) => {
+    state.sockets.add(socket)
+    socket.once('close', () => state.sockets.delete(socket))
+  })
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      missingHost(res)
+      return
+    }
+    const ac = new AbortController()
+    state.active.add(ac)
+    res.once('close', () => state.active.delete(ac))
+    if (state.closing) {
+      // Requests still arriving on kept-alive connections are served, then the connection closes.
+      res.shouldKeepAlive = false
+      ac.abort(ABORT_SHUTDOWN)
+    }
+    router.handle(req, res, api, ac).catch((err: unknown) => {
+      api.log.error?.('API request failed', {module: 'api', method: req.method, 'request-url': req.url, error: String(err)})
+      if (!res.headersSent && !res.destroyed) {
+        res.statusCode = 500
+        res.setHeader('Content-Type', 'application/json')
+        res.end('{"message":"internal server error"}\n')
+      } else {
+        res.destroy()
+      }
+    })
+  })
+  server.on('clientError', onClientError)
+  return server
+}
+
+/**
+ * Serves the API on a listener the daemon created: every accepted socket (TLS: every
+ * handshaken socket) goes to `server`. Returns a function that detaches the listener
+ * without closing it. closeGracefully() closes attached listeners.
+ */
+export function serve(server: http.Server, listener: NetServer): () => void {
+  const state = stateOf(server)
+  if (state.listeners.has(listener)) throw new Error('listener already attached')
+  if (!state.tracking) {
+    // node:http starts its connection tracking (headersTimeout checks, closeIdleConnections)
+    // on its own 'listening' event; our server never listens itself, so raise it once.
+    state.tracking = true
+    server.emit('listening')
+  }
+  // tls.Server, recognised without loading node:tls: its plain 'connection' sockets are
+  // still encrypted; only 'secureConnection' ones can speak HTTP.
+  const event = typeof (listener as NetServer & {addContext?: unknown}).addContext === 'function' ? 'secureConnection' : 'connection'
+  const forward = (socket: Socket): void => {
+    if (state.closing) {
+      socket.destroy()
+      return
+    }
+    server.emit('connection', socket)
+  }
+  listener.on(event, forward)
+  const detach = (): void => {
+    listener.off(event, forward)
+    state.listeners.delete(listener)
+  }
+  state.listeners.set(listener, detach)
+  return detach
+}
+
+/** Connections the server currently holds (for tests and `/info`-style diagnostics). */
+export function connectionCount(server: http.Server): number {
+  return stateOf(server).sockets.size
+}
+
+/**
+ * Graceful stop: close attached listeners (a unix socket file goes with it), stop taking
+ * requests, end streaming responses (handlers see `signal.reason === 'shutdown'`), close
+ * keep-alive connections as they go idle, and destroy what is left after `timeoutMs`.
+ * Idempotent: later calls return the first call's promise.
+ */
+export function closeGracefully(server: http.Server, timeoutMs = 5_000): Promise<void> {
+  const state = stateOf(server)
+  if (state.closing) return state.closing
+  state.closing = new Promise<void>((resolve) => {
+    for (const [listener, detach] of [...state.listeners]) {
+      detach()
+      listener.close()
+    }
+    server.close()
+    for (const ac of state.active) ac.abort(ABORT_SHUTDOWN)
+
+    let poll: NodeJS.Timeout | undefined
+    let force: NodeJS.Timeout | undefined
+    const done = (): void => {
+      clearInterval(poll)
+      clearTimeout(force)
+      resolve()
+    }
+    // Connections become idle when their last response ends; Node only closes idle ones
+    // when asked, so ask until none is left.
+    const check = (): void => {
+      server.closeIdleConnections()
+      if (state.sockets.size === 0) done()
+    }
+    poll = setInterval(check, 25)
+    force = setTimeout(() => {
+      for (const socket of state.sockets) socket.destroy()
+      state.sockets.clear()
+      done()
+    }, timeoutMs)
+    check()
+  })
+  return state.closing
+}

@@ -1,0 +1,111 @@
+// Types of the Engine API module. Kept apart from the code so that the daemon and
+// plugins can import them without pulling node:http in.
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type {EventBus} from './events.js'
+
+/** Minimal logger the API needs; the daemon passes its logrus-style logger. */
+export interface ApiLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void
+  info?(msg: string, fields?: Record<string, unknown>): void
+  warn?(msg: string, fields?: Record<string, unknown>): void
+  error?(msg: string, fields?: Record<string, unknown>): void
+  /** When present, `debug` work (building the message) is skipped unless this says yes. */
+  isLevelEnabled?(level: string): boolean
+}
+
+/** One entry of `/version` `Components` (moby `system.ComponentVersion`). */
+export interface ComponentVersion {
+  Name: string
+  Version: string
+  /** Serialised with sorted keys, as Go does for map[string]string. */
+  Details?: Record<string, string>
+}
+
+/** What the daemon hands the API server. Functions are called per request (reload-safe). */
+export interface ApiContext {
+  /** Engine version, e.g. `29.7.2`; appears in `Server: Docker/<v> (<os>)` and `/version`. */
+  serverVersion: string
+  gitCommit: string
+  /** Go GOOS name: `linux`, `windows`, `freebsd`. */
+  os: string
+  /** Go GOARCH name: `amd64`, `arm64`, ... */
+  arch: string
+  /** Effective minimum API version (default 1.40, may be lowered to 1.24). */
+  minApiVersion: string
+  /** Advertised (default = maximum) API version. */
+  maxApiVersion: string
+  experimental(): boolean
+  /** Builds the `/info` object; the route only serialises it. Gets the request's API version for version-dependent shaping. */
+  info(apiVersion: string): Promise<Record<string, unknown>> | Record<string, unknown>
+  events: EventBus
+  log: ApiLogger
+
+  /** `/version` `Platform.Name` (moby's PlatformName build variable); default `""`. */
+  platformName?: string
+  /** `/version` BuildTime; omitted at top level when empty. */
+  buildTime?: string
+  /** `/version` KernelVersion; default `os.release()`. */
+  kernelVersion?: string
+  /** Extra `/version` components after `Engine` (containerd, runc, docker-init, ...). */
+  components?(): ComponentVersion[] | Promise<ComponentVersion[]>
+  /** daemon.json `features`; `buildkit` decides `Builder-Version` like moby's BuilderVersion(). */
+  features?(): Record<string, boolean>
+  /** `Swarm` header of `/_ping`; default `inactive`. */
+  swarmStatus?(): string
+}
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS'
+
+/** Per-request data given to a route handler. */
+export interface RouteContext {
+  /** Effective API version: the URL's `/vX.Y` or, when absent, the advertised maximum. */
+  version: string
+  /** `:name` / `*name` segments of the route path, percent-decoded. */
+  params: Record<string, string>
+  query: URLSearchParams
+  /** Raw query string (without `?`), for handlers that need Go's strict form parsing. */
+  rawQuery: string
+  api: ApiContext
+  /** Aborted when the client goes away (reason `client-gone`) or the server shuts down (reason `shutdown`). */
+  signal: AbortSignal
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => void | Promise<void>
+
+export interface Route {
+  method: HttpMethod
+  /** `/_ping`; `:name` matches one segment, a trailing `*name` matches the rest (may be empty). */
+  path: string
+  /** Requests with an older API version get 400 (moby has no such gate; ours is for plugin routes). */
+  minVersion?: string
+  handler: RouteHandler
+}
+
+export interface DaemonEventActor {
+  ID: string
+  Attributes: Record<string, string>
+}
+
+/** moby `events.Message`. `timeNano` is a bigint: Unix nanoseconds exceed 2^53. */
+export interface DaemonEvent {
+  Type: string
+  Action: string
+  Actor: DaemonEventActor
+  /** `local` for engine events, `swarm` for cluster events; omitted from JSON when empty. */
+  scope: string
+  /** Unix seconds. */
+  time: number
+  /** Unix nanoseconds. */
+  timeNano: bigint
+}
+
+/** What publishers hand the bus: times and scope are filled in when missing. */
+export type DaemonEventInput = Omit<DaemonEvent, 'time' | 'timeNano' | 'scope' | 'Actor'> & {
+  Actor: {ID: string; Attributes?: Record<string, string>}
+  scope?: string
+  time?: number
+  timeNano?: bigint | number | string
+}
+
+export type EventListener = (event: DaemonEvent) => void

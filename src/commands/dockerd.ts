@@ -1,0 +1,60 @@
+import {Command} from '@oclif/core/command'
+
+import {lastNormalized} from '../options/argv.js'
+import {toOclifFlags} from '../options/flags.js'
+import {optionTable} from '../options/index.js'
+import {targetPlatform} from '../platform/target.js'
+
+const PLATFORM = targetPlatform()
+
+/** Exit and print nothing more: the message was written already. */
+class Reported extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`)
+  }
+}
+
+export default class Dockerd extends Command {
+  static override description = 'A self-sufficient runtime for containers.'
+  static override flags = toOclifFlags(optionTable(PLATFORM).entries)
+  static override strict = true
+  /** The OS this manifest was generated for: help for another target rebuilds flags live. */
+  static targetPlatform = PLATFORM
+  static override usage = '[OPTIONS]'
+
+  override async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+    if (error instanceof Reported) {
+      process.exitCode = error.code
+      return
+    }
+
+    // Parse errors (ours from the preparse hook, or oclif's) print as cobra prints flag errors.
+    const message = error.message.split('\n')[0].replace(/^Parsing --\S+ /, '')
+    process.stderr.write(`Status: ${message}\nSee 'dockerd --help'., Code: 125\n`)
+    process.exitCode = 1
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Dockerd)
+    const normalized = lastNormalized()
+    for (const notice of normalized?.notices ?? []) process.stderr.write(`${notice}\n`)
+    if (flags.version) {
+      const {versionLine} = await import('../version.js')
+      process.stdout.write(`${versionLine()}\n`)
+      return
+    }
+
+    if (normalized && normalized.positionals.length > 0) {
+      process.stderr.write(
+        `"dockerd" accepts no argument(s).\nunexpected argument(s): ${normalized.positionals.map((a) => JSON.stringify(a)).join(' ')}\n` +
+          `See 'dockerd --help'.\n\nUsage:  dockerd [OPTIONS]\n\nA self-sufficient runtime for containers.\n`,
+      )
+      throw new Reported(1)
+    }
+
+    // Daemon code is imported only here, so --help and --version never pay for it.
+    const {start} = await import('../daemon/start.js')
+    const code = await start(flags as Record<string, boolean | string | string[] | undefined>, PLATFORM)
+    if (code !== 0) throw new Reported(code)
+  }
+}

@@ -1,0 +1,115 @@
+import {fileKey, type OptionTable, type TableEntry} from '../options/table.js'
+import type {OptionKind} from '../options/types.js'
+import type {TargetPlatform} from '../platform/target.js'
+
+type Schema = Record<string, unknown>
+
+const strings = {type: 'string'}
+
+function kindSchema(kind: OptionKind): Schema {
+  switch (kind) {
+    case 'bool': {
+      return {type: 'boolean'}
+    }
+
+    case 'int': {
+      return {type: 'integer'}
+    }
+
+    case 'bytes': {
+      return {pattern: '^[0-9]+(\\.[0-9]+)?\\s*([kKmMgGtTpP]([iI]?[bB])?|[bB])?$', type: 'string'}
+    }
+
+    case 'list': {
+      return {items: strings, type: 'array'}
+    }
+
+    case 'map': {
+      return {additionalProperties: strings, type: 'object'}
+    }
+
+    case 'features': {
+      return {additionalProperties: {type: 'boolean'}, type: 'object'}
+    }
+
+    case 'mapmap': {
+      return {additionalProperties: {additionalProperties: strings, type: 'object'}, type: 'object'}
+    }
+
+    case 'ulimits': {
+      return {
+        additionalProperties: {properties: {Hard: {type: 'integer'}, Name: strings, Soft: {type: 'integer'}}, type: 'object'},
+        type: 'object',
+      }
+    }
+
+    case 'runtimes': {
+      return {
+        additionalProperties: {
+          properties: {options: {type: 'object'}, path: strings, runtimeArgs: {items: strings, type: 'array'}, runtimeType: strings},
+          type: 'object',
+        },
+        type: 'object',
+      }
+    }
+
+    case 'pools': {
+      return {items: {properties: {base: strings, size: {type: 'integer'}}, required: ['base', 'size'], type: 'object'}, type: 'array'}
+    }
+
+    case 'nri-opts': {
+      return {
+        additionalProperties: false,
+        properties: {enable: {type: 'boolean'}, 'plugin-config-path': strings, 'plugin-path': strings, 'socket-path': strings},
+        type: 'object',
+      }
+    }
+
+    case 'object': {
+      return {type: 'object'}
+    }
+
+    default: {
+      return strings
+    }
+  }
+}
+
+function entrySchema(entry: TableEntry): Schema {
+  const schema: Schema = {...kindSchema(entry.kind), description: entry.description}
+  if (entry.enum) schema.enum = [...entry.enum, ...(entry.kind === 'string' ? [''] : [])]
+  if (entry.deprecated || entry.ignored) schema.deprecated = true
+  // null means "unset" to dockerd (§4.5), so every key accepts it.
+  return {anyOf: [schema, {type: 'null'}], description: entry.description}
+}
+
+/** The JSON Schema (draft-07) of daemon.json for a target OS, derived from the option table. */
+export function daemonJsonSchema(table: OptionTable, platform: TargetPlatform): Schema {
+  const properties: Record<string, Schema> = {}
+  const nested: Record<string, Record<string, Schema>> = {}
+  for (const entry of table.entries) {
+    const key = fileKey(entry)
+    if (!key) continue
+    if (entry.parent) {
+      nested[entry.parent] = {...nested[entry.parent], [key]: entrySchema(entry)}
+      continue
+    }
+
+    properties[key] = entrySchema(entry)
+  }
+
+  for (const [parent, props] of Object.entries(nested)) {
+    properties[parent] = {additionalProperties: false, properties: props, type: 'object'}
+  }
+
+  const sorted = Object.fromEntries(Object.entries(properties).sort(([a], [b]) => a.localeCompare(b)))
+  return {
+    $id: `https://dockerd-ts.invalid/schema/daemon.${platform}.json`,
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    additionalProperties: false,
+    description: `dockerd daemon.json (${platform}); generated from the option table`,
+    properties: sorted,
+    title: 'daemon.json',
+    type: 'object',
+  }
+}

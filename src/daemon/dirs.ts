@@ -1,0 +1,129 @@
+import {chmodSync, mkdirSync, rmdirSync, statSync} from 'node:fs'
+import {chmod, mkdir, stat} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
+
+/** Go's syscall.Errno texts, so OS errors read like dockerd's (`open /x: permission denied`). */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  EAFNOSUPPORT: 'address family not supported by protocol',
+  EBADF: 'bad file descriptor',
+  EBUSY: 'device or resource busy',
+  ECONNREFUSED: 'connection refused',
+  EEXIST: 'file exists',
+  EINVAL: 'invalid argument',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many levels of symbolic links',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  ENOENT: 'no such file or directory',
+  ENOSPC: 'no space left on device',
+  ENOTDIR: 'not a directory',
+  ENOTEMPTY: 'directory not empty',
+  ENOTSOCK: 'socket operation on non-socket',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+}
+
+/** The Go errno text for a Node system error, else its own message. */
+export function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  if (e && typeof e.code === 'string' && Object.hasOwn(ERRNO_TEXT, e.code)) return ERRNO_TEXT[e.code]!
+  return e instanceof Error ? e.message : String(err)
+}
+
+/** Go's *os.PathError text: `<op> <path>: <errno text>`. */
+export function goPathError(op: string, path: string, err: unknown): string {
+  return `${op} ${path}: ${errnoText(err)}`
+}
+
+/** The missing ancestors of `dir`, outermost first (stops at the first existing one). */
+function missingChain(dir: string, exists: (p: string) => boolean): string[] {
+  const chain: string[] = []
+  let cur = resolve(dir)
+  while (!exists(cur)) {
+    chain.unshift(cur)
+    const parent = dirname(cur)
+    if (parent === cur) break
+    cur = parent
+  }
+
+  return chain
+}
+
+function pathExists(p: string): boolean {
+  try {
+    statSync(p)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * MkdirAll that reports what it created, so a failed start can remove exactly that.
+ * Each created directory gets `mode` explicitly (umask-proof, as dockerd runs with umask 0).
+ */
+export async function ensureDir(path: string, mode: number): Promise<string[]> {
+  const created: string[] = []
+  try {
+    for (const dir of missingChain(path, pathExists)) {
+      try {
+        await mkdir(dir, {mode})
+        created.push(dir)
+        await chmod(dir, mode)
+      } catch (error) {
+        // Another process made it meanwhile: fine if it is a directory (checked below).
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+    }
+
+    if (!(await stat(path)).isDirectory()) throw notADirectory(path)
+    return created
+  } catch (error) {
+    rollbackDirs(created)
+    throw new Error(goPathError('mkdir', (error as NodeJS.ErrnoException).path ?? path, error))
+  }
+}
+
+function notADirectory(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error('not a directory'), {code: 'ENOTDIR', path})
+}
+
+/** Synchronous twin of ensureDir, for start-up steps that are synchronous. */
+export function ensureDirSync(path: string, mode: number): string[] {
+  const created: string[] = []
+  try {
+    for (const dir of missingChain(path, pathExists)) {
+      try {
+        mkdirSync(dir, {mode})
+        created.push(dir)
+        chmodSync(dir, mode)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      }
+    }
+
+    if (!statSync(path).isDirectory()) throw notADirectory(path)
+    return created
+  } catch (error) {
+    rollbackDirs(created)
+    const p = (error as NodeJS.ErrnoException).path ?? path
+    throw new Error(goPathError('mkdir', p, error))
+  }
+}
+
+/**
+ * Remove directories ensureDir created, innermost first, only while they are empty:
+ * anything someone else put there since is kept. Never throws; safe to call twice.
+ */
+export function rollbackDirs(created: readonly string[]): void {
+  for (let i = created.length - 1; i >= 0; i--) {
+    try {
+      rmdirSync(created[i]!)
+    } catch {
+      // ENOTEMPTY / ENOENT: not ours to delete any more.
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import {execFile} from 'node:child_process'
+
+import type {DaemonLog} from './listeners.js'
+
+export interface NotifyOptions {
+  /** Default process.env; NOTIFY_SOCKET is read from it and left in place (as dockerd does). */
+  env?: NodeJS.ProcessEnv
+  /** Default `systemd-notify`. */
+  command?: string
+  /** Kill systemd-notify after this long (its BARRIER=1 wait could hang on a bad receiver). */
+  timeoutMs?: number
+  log?: DaemonLog
+}
+
+/**
+ * sd_notify(3) for `READY=1`, `RELOADING=1`, `STOPPING=1`, `STATUS=…` (one or several
+ * newline-separated assignments). Node has no AF_UNIX datagram sockets, so this runs the
+ * `systemd-notify` CLI (node-ecosystem §3): it handles `@abstract` names, and as root it sends
+ * our credentials, so `NotifyAccess=main` works; `--pid` adds MAINPID for wrappers. Async:
+ * its BARRIER=1 handshake takes 30–70 ms. Resolves false (never rejects) when NOTIFY_SOCKET is
+ * unset or sending failed: dockerd ignores sd_notify errors too.
+ */
+export async function notify(state: string, opts: NotifyOptions = {}): Promise<boolean> {
+  const env = opts.env ?? process.env
+  if (!env.NOTIFY_SOCKET) return false
+  const assignments = state.split('\n').filter((line) => line !== '')
+  if (assignments.length === 0) return false
+  const command = opts.command ?? 'systemd-notify'
+  const args = [`--pid=${process.pid}`, ...assignments]
+  return new Promise<boolean>((resolve) => {
+    execFile(command, args, {env, timeout: opts.timeoutMs ?? 5000, windowsHide: true}, (error, _stdout, stderr) => {
+      if (error) {
+        opts.log?.debug('sd_notify failed', {error: (String(stderr).trim() || error.message), state: assignments.join(' ')})
+        resolve(false)
+        return
+      }
+
+      resolve(true)
+    })
+  })
+}

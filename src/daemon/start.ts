@@ -1,0 +1,29 @@
+import {loadConfig} from '../config/load.js'
+import {renderProblems} from '../config/render.js'
+import type {FlagValues} from '../config/types.js'
+import {optionTable} from '../options/index.js'
+import {defaultsContext} from '../platform/paths.js'
+import type {TargetPlatform} from '../platform/target.js'
+
+/**
+ * From parsed flags to a running daemon (or `--validate`'s verdict). Returns the exit status;
+ * every problem is printed on stderr, nothing on stdout.
+ */
+export async function start(flags: FlagValues, platform: TargetPlatform): Promise<number> {
+  const table = optionTable(platform)
+  const defaults = defaultsContext(platform)
+  const configFile = flags['config-file'] === undefined ? String(table.get('config-file').default?.(defaults) ?? '') : String(flags['config-file'])
+  const result = loadConfig({configFile, configFileExplicit: flags['config-file'] !== undefined, defaults, flags, table})
+  if (result.problems.length > 0) {
+    process.stderr.write(renderProblems(result.problems))
+    return 1
+  }
+
+  if (flags.validate) {
+    process.stderr.write('configuration OK\n')
+    return 0
+  }
+
+  process.stderr.write('dockerd: running the daemon is not implemented yet; use --validate to check a configuration\n')
+  return 1
+}

@@ -1,0 +1,200 @@
+import {X509Certificate, createPrivateKey, createPublicKey} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
+import {createSecureContext, type SecureContextOptions} from 'node:tls'
+
+import {goPathError} from './dirs.js'
+
+/** The merged tls/tlsverify settings; undefined or null = not set anywhere (flag or file). */
+export interface TLSSettings {
+  tls?: boolean | null
+  tlsverify?: boolean | null
+}
+
+export interface TLSDecision {
+  /** Serve TCP with TLS. The default host (no -H) is then tcp://localhost:2376. */
+  enabled: boolean
+  /** Require and verify a client certificate signed by tlscacert. */
+  verify: boolean
+  /** tls or tlsverify was given at all, even as false: suppresses the 15 s insecure-TCP pause. */
+  explicit: boolean
+}
+
+/**
+ * §6.6 (current): giving tlsverify at all (even false) turns TLS on; an unset tlsverify takes
+ * tls's value, so `--tls` alone verifies clients; `--tls=false` is off but explicit.
+ */
+export function tlsDecision(settings: TLSSettings): TLSDecision {
+  const tlsSet = settings.tls !== undefined && settings.tls !== null
+  const verifySet = settings.tlsverify !== undefined && settings.tlsverify !== null
+  const enabled = verifySet ? true : settings.tls === true
+  const verify = enabled && (verifySet ? settings.tlsverify === true : settings.tls === true)
+  return {enabled, verify, explicit: tlsSet || verifySet}
+}
+
+export interface TLSFiles {
+  tlscacert?: string
+  tlscert?: string
+  tlskey?: string
+  /** Require client certificates (tlsDecision().verify). */
+  verify: boolean
+}
+
+export type ServerTLSOptions = SecureContextOptions & {
+  requestCert: boolean
+  rejectUnauthorized: boolean
+  ALPNProtocols: string[]
+}
+
+/** Go's %q for ordinary strings. */
+function q(s: string): string {
+  return JSON.stringify(s)
+}
+
+export interface PemBlock {
+  type: string
+  headers: boolean
+  text: string
+}
+
+/** encoding/pem.Decode, good enough to classify blocks the way crypto/tls does. */
+export function pemBlocks(pem: string): PemBlock[] {
+  const out: PemBlock[] = []
+  const re = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----/g
+  for (const m of pem.matchAll(re)) {
+    out.push({type: m[1]!, headers: /^[\w-]+:/m.test(m[2]!), text: m[0]})
+  }
+
+  return out
+}
+
+/** tls.X509KeyPair's checks and messages, so garbage is refused at start, as dockerd does. */
+function checkKeyPair(certPem: string, keyPem: string): void {
+  const certBlocks = pemBlocks(certPem)
+  const certs = certBlocks.filter((b) => b.type === 'CERTIFICATE')
+  if (certs.length === 0) {
+    const skipped = certBlocks.map((b) => b.type)
+    if (skipped.length === 0) throw new Error('tls: failed to find any PEM data in certificate input')
+    if (skipped.length === 1 && skipped[0]!.endsWith('PRIVATE KEY')) {
+      throw new Error(
+        'tls: failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched',
+      )
+    }
+
+    throw new Error(
+      `tls: failed to find "CERTIFICATE" PEM block in certificate input after skipping PEM blocks of the following types: [${skipped.join(' ')}]`,
+    )
+  }
+
+  const keyBlocks = pemBlocks(keyPem)
+  const key = keyBlocks.find((b) => b.type === 'PRIVATE KEY' || b.type.endsWith(' PRIVATE KEY'))
+  if (!key) {
+    const skipped = keyBlocks.map((b) => b.type)
+    if (skipped.length === 0) throw new Error('tls: failed to find any PEM data in key input')
+    if (skipped.length === 1 && skipped[0] === 'CERTIFICATE') {
+      throw new Error('tls: found a certificate rather than a key in the PEM for the private key')
+    }
+
+    throw new Error(
+      `tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping PEM blocks of the following types: [${skipped.join(' ')}]`,
+    )
+  }
+
+  let leaf: X509Certificate
+  try {
+    leaf = new X509Certificate(certs[0]!.text)
+  } catch {
+    throw new Error('x509: malformed certificate')
+  }
+
+  let pub: string
+  try {
+    // Encrypted keys fail here too (no passphrase), which is what the "not encrypted" hint is for.
+    pub = createPublicKey(createPrivateKey(key.text)).export({type: 'spki', format: 'pem'}).toString()
+  } catch {
+    throw new Error('tls: failed to parse private key')
+  }
+
+  if (leaf.publicKey.export({type: 'spki', format: 'pem'}).toString() !== pub) {
+    throw new Error('tls: private key does not match public key')
+  }
+}
+
+/**
+ * x509.CertPool.AppendCertsFromPEM: keeps the CERTIFICATE blocks (without headers) that parse.
+ * Node's own `ca` option silently accepts garbage, after which no client could ever verify.
+ */
+export function parseCACertificates(pem: string): string[] {
+  const good: string[] = []
+  for (const b of pemBlocks(pem)) {
+    if (b.type !== 'CERTIFICATE' || b.headers) continue
+    try {
+      good.push(new X509Certificate(b.text).toString())
+    } catch {
+      // Skipped, as Go does.
+    }
+  }
+
+  return good
+}
+
+async function readPem(path: string): Promise<string> {
+  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw Object.assign(new Error(goPathError(error.syscall ?? 'open', path, error)), {code: error.code})
+  })
+}
+
+/**
+ * The API server's TLS settings (go-connections tlsconfig.Server as dockerd uses it): key pair
+ * always, client CAs only when verifying, from tlscacert alone (no system roots). Every file is
+ * read and checked now. Errors read like dockerd's; the caller prefixes `invalid TLS configuration: `.
+ */
+export async function loadTLSOptions(files: TLSFiles): Promise<ServerTLSOptions> {
+  const certFile = files.tlscert ?? ''
+  const keyFile = files.tlskey ?? ''
+  let cert: string
+  let key: string
+  try {
+    cert = await readPem(certFile)
+    key = await readPem(keyFile)
+    checkKeyPair(cert, key)
+    // Whatever else OpenSSL dislikes (unsupported curve, ...) is caught now, not at handshake.
+    createSecureContext({cert, key})
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    const pair = `(cert: ${q(certFile)}, key: ${q(keyFile)})`
+    if (e.code === 'ENOENT') throw new Error(`could not load X509 key pair ${pair}: ${e.message}`)
+    throw new Error(`error reading X509 key pair - make sure the key is not encrypted ${pair}: ${e.message}`)
+  }
+
+  const options: ServerTLSOptions = {
+    cert,
+    key,
+    minVersion: 'TLSv1.2',
+    // The TCP listener wrapper serves HTTP/1.1 only.
+    ALPNProtocols: ['http/1.1'],
+    requestCert: files.verify,
+    rejectUnauthorized: files.verify,
+  }
+
+  const caFile = files.tlscacert ?? ''
+  if (files.verify && caFile !== '') {
+    let pem: string
+    try {
+      pem = await readPem(caFile)
+    } catch (error) {
+      throw new Error(`could not read CA certificate ${q(caFile)}: ${(error as Error).message}`)
+    }
+
+    const ca = parseCACertificates(pem)
+    if (ca.length === 0) throw new Error(`failed to append certificates from PEM file: ${q(caFile)}`)
+    options.ca = ca
+  }
+
+  try {
+    createSecureContext(options)
+  } catch (error) {
+    throw new Error(`invalid TLS settings (cert: ${q(certFile)}, key: ${q(keyFile)}, ca: ${q(caFile)}): ${(error as Error).message}`)
+  }
+
+  return options
+}

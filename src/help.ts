@@ -1,0 +1,60 @@
+import {CommandHelp, Help} from '@oclif/core/help'
+import type {Command} from '@oclif/core/command'
+
+import {isMultiple} from './options/argv.js'
+import {optionTable} from './options/index.js'
+import {typeWord, type TableEntry} from './options/table.js'
+import {defaultsContext} from './platform/paths.js'
+import {targetPlatform} from './platform/target.js'
+import {formatGoValue} from './opts/go.js'
+
+/** pflag's "(default X)" suffix: strings quoted, zero values omitted (§2.3). */
+export function defaultSuffix(entry: TableEntry, value: unknown): string {
+  if (entry.defaultHelp) return ` (default ${entry.kind === 'string' ? JSON.stringify(entry.defaultHelp) : entry.defaultHelp})`
+  if (value === undefined || value === null || value === false || value === '' || value === 0) return ''
+  if (Array.isArray(value) && value.length === 0) return ''
+  if (entry.kind === 'string') return ` (default ${JSON.stringify(value)})`
+  return ` (default ${formatGoValue(value)})`
+}
+
+/** The flags to document, from the live option table for the target OS (built-ins and plugins). */
+export function helpFlags(): Record<string, Command.Flag.Cached> {
+  const platform = targetPlatform()
+  const ctx = defaultsContext(platform)
+  const flags: Record<string, Command.Flag.Cached> = {}
+  for (const entry of optionTable(platform).entries) {
+    if (entry.fileOnly) continue
+    const description = entry.description + defaultSuffix(entry, entry.default?.(ctx))
+    const base = {char: entry.char as 'a' | undefined, description, helpGroup: entry.group, hidden: entry.hidden ?? false, name: entry.name}
+    flags[entry.name] =
+      entry.kind === 'bool'
+        ? {...base, allowNo: false, type: 'boolean'}
+        : {...base, helpValue: typeWord(entry.kind), multiple: isMultiple(entry), type: 'option'}
+  }
+
+  return flags
+}
+
+class DockerdCommandHelp extends CommandHelp {
+  /** Groups in the table's order (common, daemon, this OS's sets, then plugins), not first-seen. */
+  protected override groupFlags(flags: Array<Command.Flag.Any>): {flagGroups: Record<string, Array<Command.Flag.Any>>; mainFlags: Array<Command.Flag.Any>} {
+    const {flagGroups, mainFlags} = super.groupFlags(flags)
+    const order = optionTable(targetPlatform()).groups
+    const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length)
+    const sorted = Object.keys(flagGroups).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    return {flagGroups: Object.fromEntries(sorted.map((g) => [g, flagGroups[g]])), mainFlags}
+  }
+
+  protected override usage(): string {
+    // A single-command CLI's id is '' and oclif renders "dockerd  [OPTIONS]".
+    return super.usage().replace(`${this.config.bin}  `, `${this.config.bin} `)
+  }
+}
+
+export default class DockerdHelp extends Help {
+  protected override CommandHelpClass = DockerdCommandHelp
+
+  override formatCommand(command: Command.Loadable): string {
+    return super.formatCommand({...command, flags: helpFlags()})
+  }
+}

@@ -1,0 +1,19 @@
+import type {Hook} from '@oclif/core/hooks'
+
+import {normalizeArgv, setLastNormalized} from '../../options/argv.js'
+import {optionTable} from '../../options/index.js'
+import {targetPlatform} from '../../platform/target.js'
+
+/**
+ * dockerd's argv is pflag's (`--iptables=false`, `-D=true`, `-pvalue`, last scalar wins): rewrite it
+ * into what oclif parses, refusing unknown flags and missing values in pflag's words.
+ */
+const hook: Hook.Preparse = async function ({argv}) {
+  const normalized = normalizeArgv(argv, optionTable(targetPlatform()))
+  setLastNormalized(normalized)
+  // --version wins over everything else (cobra checks it before the positional-argument rule).
+  if (normalized.version && !normalized.help) return ['--version']
+  return normalized.argv
+}
+
+export default hook

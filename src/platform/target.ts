@@ -1,0 +1,10 @@
+// The OS whose flags, defaults and docs we serve. DOCKERD_TARGET_OS lets a Linux build host
+// generate the Windows manifest and docs (oclif bakes defaults at manifest time).
+export type TargetPlatform = 'darwin' | 'freebsd' | 'linux' | 'win32'
+
+const KNOWN: readonly TargetPlatform[] = ['darwin', 'freebsd', 'linux', 'win32']
+
+export function targetPlatform(env: NodeJS.ProcessEnv = process.env): TargetPlatform {
+  const wanted = env.DOCKERD_TARGET_OS || process.platform
+  return (KNOWN as readonly string[]).includes(wanted) ? (wanted as TargetPlatform) : 'linux'
+}

@@ -1,0 +1,78 @@
+import {existsSync} from 'node:fs'
+import {delimiter, join} from 'node:path'
+
+import {formatBytes, parseRAMInBytes} from '../opts/bytes.js'
+import {parsePflagIP} from '../opts/ip.js'
+import {parseAddressPool, parseRuntime, parseUlimit} from '../opts/maps.js'
+import type {FlagSet} from '../options/types.js'
+
+const PROXY_DIRS = ['/usr/local/libexec/docker', '/usr/libexec/docker', '/usr/local/lib/docker', '/usr/lib/docker', '/usr/local/libexec', '/usr/libexec']
+
+/** dockerd's default --userland-proxy-path: docker-proxy from the libexec dirs, then PATH; '' when absent. */
+export function findUserlandProxy(env: NodeJS.ProcessEnv): string {
+  const dirs = [...PROXY_DIRS, ...(env.PATH ?? '').split(delimiter).filter(Boolean)]
+  for (const dir of dirs) {
+    const candidate = join(dir, 'docker-proxy')
+    if (existsSync(candidate)) return candidate
+  }
+
+  return ''
+}
+
+/** Options of every Unix-like target (Linux and FreeBSD), §3.3. */
+export const unixFlags: FlagSet = {
+  helpGroup: 'UNIX',
+  id: 'unix',
+  owner: 'dockerd',
+  options: [
+    {default: () => ({}), defaultHelp: '[]', description: 'Register an additional OCI compatible runtime', key: 'runtimes', kind: 'runtimes', name: 'add-runtime', parseValue: parseRuntime},
+    {char: 'G', default: () => 'docker', description: 'Group for the unix socket', kind: 'string', name: 'group'},
+    {char: 's', description: 'Storage driver to use', kind: 'string', name: 'storage-driver'},
+    {description: 'Enable selinux support', kind: 'bool', name: 'selinux-enabled'},
+    {default: () => ({}), defaultHelp: '[]', description: 'Default ulimits for containers', key: 'default-ulimits', kind: 'ulimits', name: 'default-ulimit', parseValue: parseUlimit},
+    {description: 'Enable IPv6 networking for the default bridge network', kind: 'bool', name: 'ipv6'},
+    {description: 'IPv4 address for the default bridge', kind: 'string', name: 'bip'},
+    {description: 'IPv6 address for the default bridge', kind: 'string', name: 'bip6'},
+    {char: 'b', description: 'Attach containers to a network bridge', kind: 'string', name: 'bridge'},
+    {description: 'IPv4 subnet for the default bridge network', kind: 'string', name: 'fixed-cidr'},
+    {description: 'IPv6 subnet for the default bridge network', kind: 'string', name: 'fixed-cidr-v6'},
+    {description: 'Default gateway IPv4 address for the default bridge network', kind: 'ip', name: 'default-gateway', parseValue: parsePflagIP},
+    {description: 'Default gateway IPv6 address for the default bridge network', kind: 'ip', name: 'default-gateway-v6', parseValue: parsePflagIP},
+    {default: () => true, description: 'Enable inter-container communication for the default bridge network', kind: 'bool', name: 'icc'},
+    {default: () => '0.0.0.0', description: 'Host IP for port publishing from the default bridge network', kind: 'ip', name: 'ip', parseValue: parsePflagIP},
+    {default: () => true, description: 'Use userland proxy for loopback traffic', kind: 'bool', name: 'userland-proxy'},
+    {default: (ctx) => findUserlandProxy(ctx.env), description: 'Path to the userland proxy binary', kind: 'string', name: 'userland-proxy-path'},
+    {description: 'Set parent cgroup for all containers', kind: 'string', name: 'cgroup-parent'},
+    {description: 'User/Group setting for user namespaces', kind: 'string', name: 'userns-remap'},
+    {description: 'Enable live restore of docker when containers are still running', kind: 'bool', name: 'live-restore', reloadable: true},
+    {description: 'Run an init in the container to forward signals and reap processes', kind: 'bool', name: 'init'},
+    {description: 'Path to the docker-init binary', kind: 'string', name: 'init-path'},
+    {default: () => 'builtin', description: 'Path to seccomp profile. Set to "unconfined" to disable the default seccomp profile', kind: 'string', name: 'seccomp-profile'},
+    {
+      default: () => 64 * 1024 * 1024,
+      defaultHelp: formatBytes(64 * 1024 * 1024),
+      description: 'Default shm size for containers',
+      kind: 'bytes',
+      name: 'default-shm-size',
+      parseValue: parseRAMInBytes,
+      reloadable: true,
+    },
+    {description: 'Set no-new-privileges by default for new containers', kind: 'bool', name: 'no-new-privileges'},
+    {
+      default: () => 'private',
+      description: 'Default mode for containers ipc ("shareable" | "private")',
+      enum: ['shareable', 'private'],
+      kind: 'string',
+      name: 'default-ipc-mode',
+      reloadable: true,
+      validate: (v: string) =>
+        v === '' || v === 'private' || v === 'shareable'
+          ? undefined
+          : ['host', 'container', 'none'].includes(v) || v.startsWith('container:')
+            ? `IPC mode "${v}" is not supported as default value; use "shareable" or "private"`
+            : `default IPC mode setting (${v}) is invalid; use "shareable" or "private"`,
+    },
+    {description: 'Default address pools for node specific local networks', key: 'default-address-pools', kind: 'pools', name: 'default-address-pool', parseValue: parseAddressPool},
+  ],
+  platforms: ['linux', 'freebsd', 'darwin'],
+}

@@ -1,0 +1,5 @@
+export {command} from './command.js'
+export {REEXEC_ENV, dispatch, reexecName} from './dispatch.js'
+export {names, register, registered} from './registry.js'
+export {naiveSelf, runScript, self} from './self.js'
+export type {Initializer, InitializerLoader} from './types.js'

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict'
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+
+import {BIN, run, tempDir} from '../helpers/run.js'
+
+const built = existsSync(BIN) && existsSync(join(BIN, '..', '..', 'lib', 'commands', 'dockerd.js'))
+
+describe('dockerd command line (built bin/run.js)', {skip: built ? false : 'lib/ is not built: run `npm run build`'}, () => {
+  let t: ReturnType<typeof tempDir>
+  before(() => {
+    t = tempDir()
+  })
+  after(() => t.done())
+
+  const expectError = (args: string[], pattern: RegExp | string, files: Record<string, string> = {}) => {
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(t.dir, name), content)
+    const before = t.list()
+    const r = run(args.map((a) => a.replaceAll('TMP', t.dir)), {home: t.dir})
+    assert.equal(r.status, 1, r.stderr)
+    assert.equal(r.stdout, '', 'nothing on stdout')
+    const stderr = r.stderr.replaceAll(t.dir, 'TMP')
+    if (typeof pattern === 'string') assert.equal(stderr, pattern)
+    else assert.match(stderr, pattern)
+    assert.deepEqual(t.list(), before, 'nothing created')
+  }
+
+  it('--version and -v print the version on stdout and exit 0, whatever else is given', () => {
+    for (const args of [['--version'], ['-v'], ['--version', 'extra'], ['--debug', '-v', '--bogus'], ['--validate', '--version']]) {
+      const r = run(args, {home: t.dir})
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`)
+      assert.match(r.stdout, /^Docker version \d+\.\d+\.\d+, build \w+\n$/)
+      assert.equal(r.stderr, '')
+    }
+  })
+
+  it('--help shows grouped flags with shorthand, type and default', () => {
+    const r = run(['--help'], {home: t.dir})
+    assert.equal(r.status, 0)
+    const flat = r.stdout.replaceAll(/\s+/g, ' ')
+    assert.match(r.stdout, /\$ dockerd \[OPTIONS\]/)
+    assert.match(r.stdout, /COMMON FLAGS/)
+    assert.match(r.stdout, /DAEMON FLAGS/)
+    assert.match(r.stdout, /LINUX FLAGS/)
+    assert.match(r.stdout, /-D, --debug/)
+    assert.match(r.stdout, /-H, --host=list\.\.\./)
+    assert.match(flat, /--mtu=int Set the MTU for the default "bridge" network \(default 1500\)/)
+    assert.match(flat, /--iptables Enable addition of iptables rules \(default true\)/)
+    assert.match(flat, /-l, --log-level=string Set the logging level \("debug"\|"info"\|"warn"\|"error"\|"fatal"\) \(default "info"\)/)
+    assert.ok(flat.indexOf('COMMON FLAGS') < flat.indexOf('DAEMON FLAGS') && flat.indexOf('DAEMON FLAGS') < flat.indexOf('UNIX FLAGS') && flat.indexOf('UNIX FLAGS') < flat.indexOf('LINUX FLAGS'), 'group order')
+    assert.doesNotMatch(r.stdout, /\[no-\]/)
+    assert.doesNotMatch(r.stdout, /register-service/)
+    assert.doesNotMatch(r.stdout, /--graph/)
+  })
+
+  it('help for Windows lists the service flags and not --cgroup-parent', () => {
+    const r = run(['--help'], {env: {DOCKERD_TARGET_OS: 'win32'}, home: t.dir})
+    assert.equal(r.status, 0)
+    assert.match(r.stdout, /--register-service/)
+    assert.match(r.stdout.replaceAll(/\s+/g, ' '), /--service-name=string Set the Windows service name \(default "docker"\)/)
+    assert.doesNotMatch(r.stdout, /cgroup-parent/)
+  })
+
+  it('refuses positional arguments, naming them', () => {
+    expectError(['foo', 'bar'], /^"dockerd" accepts no argument\(s\)\.\nunexpected argument\(s\): "foo" "bar"\nSee 'dockerd --help'\./)
+  })
+
+  it('names unknown flags and shorthands', () => {
+    expectError(['--bogus'], "Status: unknown flag: --bogus\nSee 'dockerd --help'., Code: 125\n")
+    expectError(['-Z'], "Status: unknown shorthand flag: 'Z' in -Z\nSee 'dockerd --help'., Code: 125\n")
+    expectError(['--cgroup-parent=x', '--register-service'], /unknown flag: --register-service/)
+  })
+
+  it('names flag and value of a malformed value', () => {
+    expectError(['--shutdown-timeout=abc'], /^Status: invalid argument "abc" for "--shutdown-timeout" flag: strconv.ParseInt: parsing "abc": invalid syntax\n/)
+    expectError(['--label', 'novalue'], /invalid argument "novalue" for "--label" flag: bad attribute format: novalue/)
+    expectError(['--iptables=maybe'], /invalid argument "maybe" for "--iptables" flag/)
+    expectError(['--pidfile'], /flag needs an argument: --pidfile/)
+  })
+
+  it('--validate accepts Go-style argv and a good file', () => {
+    writeFileSync(join(t.dir, 'ok.json'), '{"debug": true, "storage-opts": ["size=1G"]}')
+    const r = run(['--validate', '--config-file', join(t.dir, 'ok.json'), '--iptables=false', '-l=warn', '--tlsverify=false', '--dns', '1.1.1.1', '--dns', '8.8.8.8', '--label', 'a=b', '--label', 'c=d', '--log-opt', 'k=v'], {home: t.dir})
+    assert.equal(r.stderr, 'configuration OK\n')
+    assert.equal(r.status, 0)
+    assert.equal(r.stdout, '')
+  })
+
+  it('--validate with no file at the default path is fine', () => {
+    const r = run(['--validate'], {home: t.dir})
+    assert.equal(r.stderr, 'configuration OK\n')
+    assert.equal(r.status, 0)
+  })
+
+  it('config-file errors name the file', () => {
+    expectError(['--validate', '--config-file', 'TMP/missing.json'], 'unable to configure the Docker daemon with file TMP/missing.json: open TMP/missing.json: no such file or directory\n')
+    mkdirSync(join(t.dir, 'adir'))
+    expectError(['--config-file', 'TMP/adir'], 'unable to configure the Docker daemon with file TMP/adir: read TMP/adir: is a directory\n')
+    expectError(['--config-file', 'TMP/bad.json'], /file TMP\/bad.json: invalid JSON: unexpected end of JSON input\n  TMP\/bad.json:1:16: here\n$/, {'bad.json': '{"debug": true,'})
+    expectError(['--config-file', 'TMP/arr.json'], /cannot unmarshal array into Go value of type map/, {'arr.json': '[]'})
+    expectError(['--config-file', 'TMP/type.json'], /cannot unmarshal string into Go struct field Config.debug of type bool/, {'type.json': '{"debug": "yes"}'})
+  })
+
+  it('--validate reports every problem at once', () => {
+    expectError(
+      ['--validate', '--debug', '--config-file', 'TMP/many.json'],
+      /don't match any configuration option: log-levl, zzz\n  TMP\/many.json:1:36: unknown directive "log-levl": did you mean "log-level"\?\n  TMP\/many.json:1:53: unknown directive "zzz"\n.*specified both as a flag and in the configuration file: debug: \(from flag: true, from file: true\)/s,
+      {'many.json': '{"debug": true, "labels": ["a=b"], "log-levl": "x", "zzz": 1}'},
+    )
+  })
+
+  it('invalid values name the directive and value', () => {
+    expectError(['--config-file', 'TMP/v.json'], /merged configuration validation from file and command line flags failed: invalid max concurrent downloads: -1/, {'v.json': '{"max-concurrent-downloads": -1}'})
+    expectError(['--log-level=bogus'], 'invalid logging level: bogus\n')
+  })
+
+  it('the classic systemd hosts conflict gets a hint', () => {
+    expectError(['-H', 'fd://', '--config-file', 'TMP/h.json'], /hosts: \(from flag: \[fd:\/\/\], from file: \[unix:\/\/\/tmp\/x.sock\]\)\n.*\n  hint: -H fd:\/\/ usually comes from the systemd unit/s, {
+      'h.json': '{"hosts": ["unix:///tmp/x.sock"]}',
+    })
+  })
+})
