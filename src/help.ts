@@ -45,10 +45,47 @@ class DockerdCommandHelp extends CommandHelp {
     return {flagGroups: Object.fromEntries(sorted.map((g) => [g, flagGroups[g]])), mainFlags}
   }
 
+  /**
+   * Two columns, words wrapped to the width: what oclif's renderList does, without its per-line
+   * ANSI-aware width measuring, which costs ~45 ms for dockerd's ~100 flags (a third of --help).
+   */
+  override renderList(input: Array<[string, string | undefined]>, opts: {indentation: number; spacer?: string}): string {
+    if (input.length === 0) return ''
+    const visible = (s: string) => s.replaceAll(/\x1B\[[0-9;]*m/g, '').length
+    const col = Math.max(...input.map(([left]) => visible(left ?? ''))) + 2
+    const avail = Math.max(20, this.opts.maxWidth - opts.indentation - col)
+    const out: string[] = []
+    for (const [left = '', right = ''] of input) {
+      const lines = wrapWords(right.trim(), avail)
+      out.push(left + ' '.repeat(col - visible(left)) + (lines[0] ?? ''))
+      for (const line of lines.slice(1)) out.push(' '.repeat(col) + line)
+    }
+
+    return out.map((l) => l.trimEnd()).join(opts.spacer ?? '\n')
+  }
+
   protected override usage(): string {
     // A single-command CLI's id is '' and oclif renders "dockerd  [OPTIONS]".
     return super.usage().replace(`${this.config.bin}  `, `${this.config.bin} `)
   }
+}
+
+/** Greedy word wrap; a word longer than the width gets a line of its own. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = []
+  for (const paragraph of text.split('\n')) {
+    let line = ''
+    for (const word of paragraph.split(/ +/)) {
+      if (line && line.length + 1 + word.length > width) {
+        lines.push(line)
+        line = word
+      } else line = line ? `${line} ${word}` : word
+    }
+
+    lines.push(line)
+  }
+
+  return lines
 }
 
 export default class DockerdHelp extends Help {

@@ -13,8 +13,9 @@ export async function start(flags: FlagValues, platform: TargetPlatform): Promis
   const table = optionTable(platform)
   const defaults = defaultsContext(platform)
   const configFile = flags['config-file'] === undefined ? String(table.get('config-file').default?.(defaults) ?? '') : String(flags['config-file'])
-  const result = loadConfig({configFile, configFileExplicit: flags['config-file'] !== undefined, defaults, flags, table})
-  if (result.problems.length > 0) {
+  const load = {configFile, configFileExplicit: flags['config-file'] !== undefined, defaults, flags, table}
+  const result = loadConfig(load)
+  if (!result.config) {
     process.stderr.write(renderProblems(result.problems))
     return 1
   }
@@ -24,6 +25,6 @@ export async function start(flags: FlagValues, platform: TargetPlatform): Promis
     return 0
   }
 
-  process.stderr.write('dockerd: running the daemon is not implemented yet; use --validate to check a configuration\n')
-  return 1
+  const {runDaemon} = await import('./run.js')
+  return runDaemon({config: result.config, load, platform})
 }

@@ -54,7 +54,7 @@ export const linuxFlags: FlagSet = {
       description: 'Default mode for containers cgroup namespace ("host" | "private")',
       enum: ['host', 'private'],
       kind: 'string',
-      name: 'default-cgroupns-mode',
+      name: 'default-cgroupns-mode', reloadable: true,
       validate: (v: string) => (v === 'host' || v === 'private' ? undefined : `invalid default cgroup namespace (${v}): use "host" or "private"`),
     },
     {deprecated: 'The option is no longer used', description: 'Set the oom_score_adj for the daemon', hidden: true, ignored: true, kind: 'int', name: 'oom-score-adjust'},

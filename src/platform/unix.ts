@@ -25,7 +25,7 @@ export const unixFlags: FlagSet = {
   id: 'unix',
   owner: 'dockerd',
   options: [
-    {default: () => ({}), defaultHelp: '[]', description: 'Register an additional OCI compatible runtime', key: 'runtimes', kind: 'runtimes', name: 'add-runtime', parseValue: parseRuntime},
+    {default: () => ({}), defaultHelp: '[]', description: 'Register an additional OCI compatible runtime', key: 'runtimes', kind: 'runtimes', name: 'add-runtime', reloadable: true, parseValue: parseRuntime},
     {char: 'G', default: () => 'docker', description: 'Group for the unix socket', kind: 'string', name: 'group'},
     {char: 's', description: 'Storage driver to use', kind: 'string', name: 'storage-driver'},
     {description: 'Enable selinux support', kind: 'bool', name: 'selinux-enabled'},

@@ -14,8 +14,10 @@ export function flagsFrom(argv: string[], platform: TargetPlatform = 'linux'): F
   const table = optionTable(platform, [])
   const out: FlagValues = {}
   for (const token of normalizeArgv(argv, table).argv) {
-    const m = /^--(no-)?([^=]+)(?:=(.*))?$/s.exec(token)!
-    const [, no, name, value] = m
+    const [, flag, value] = /^--([^=]+)(?:=(.*))?$/s.exec(token)!
+    // oclif's allowNo: `--no-x` is x=false unless a flag is really called no-x (--no-new-privileges).
+    const no = !table.byName.has(flag) && flag.startsWith('no-')
+    const name = no ? flag.slice(3) : flag
     const entry = table.get(name)
     if (entry.kind === 'bool') out[name] = !no
     else if (isMultiple(entry)) out[name] = [...((out[name] as string[]) ?? []), value]
