@@ -1,4 +1,3 @@
-import {flush} from '@oclif/core/flush'
 import type {Hook} from '@oclif/core/hooks'
 
 import '../../reexec/builtin.js'
@@ -13,6 +12,7 @@ const hook: Hook.Init = async function () {
   const name = reexecName()
   if (!name) return
   const code = await dispatch(name, process.argv.slice(2))
+  const {flush} = await import('@oclif/core/flush')
   await flush()
   // oclif swallows this.exit(0) from init hooks (oclif/core#515), so exit directly.
   process.exit(code)
