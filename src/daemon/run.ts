@@ -35,6 +35,9 @@ export interface RunInput {
   platform: TargetPlatform
 }
 
+/** Reset to their flag/default values on every reload unless the file sets them (§5.2). */
+const ALWAYS_RESET = new Set(['feature', 'max-concurrent-downloads', 'max-concurrent-uploads', 'max-download-attempts'])
+
 /** A start-up failure, printed on stderr as dockerd prints it. */
 class StartError extends Error {}
 
@@ -160,11 +163,6 @@ export async function runDaemon(input: RunInput): Promise<number> {
     return 1
   }
 
-  for (const l of listeners.listeners) serve(server, l.server)
-  log.info('Docker daemon', {commit: version.commit, version: version.version})
-  log.info('Daemon has completed initialization')
-  for (const l of listeners.listeners) log.info(`API listen on ${l.addr}`)
-
   return new Promise<number>((resolve) => {
     let stopping = false
     let interrupts = 0
@@ -177,7 +175,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       await closeGracefully(server, timeout < 0 ? 2_147_483_647 : timeout * 1000)
       await rollback()
       log.info('Daemon shutdown complete')
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.removeAllListeners(s)
+      // The handlers stay until exit, so a late signal is counted rather than killing the process.
       resolve(0)
     }
 
@@ -204,6 +202,12 @@ export async function runDaemon(input: RunInput): Promise<number> {
       if (stopping) return
       config = reload(config, input, events, engineID)
     })
+    // Serve only once every handler is in place: a supervisor may signal as soon as it sees
+    // "API listen on".
+    for (const l of listeners.listeners) serve(server, l.server)
+    log.info('Docker daemon', {commit: version.commit, version: version.version})
+    log.info('Daemon has completed initialization')
+    for (const l of listeners.listeners) log.info(`API listen on ${l.addr}`)
     void notify('READY=1', {log})
   })
 }
@@ -230,10 +234,16 @@ function reload(current: DaemonConfig, input: RunInput, events: EventBus, engine
     return current
   }
 
+  // Like dockerd, only what the new file states changes, except the options it always resets.
   const table = load.table
-  const changes = reloadChanges(current, result.config, (name) => Boolean(table.byName.get(name)?.reloadable))
+  const proposed: Record<string, unknown> = {...current.values}
+  for (const name of Object.keys(proposed)) {
+    if (result.config.fileKeys.has(name) || ALWAYS_RESET.has(name)) proposed[name] = result.config.values[name]
+  }
+
+  const changes = reloadChanges(current, {...current, values: proposed}, (name) => Boolean(table.byName.get(name)?.reloadable))
   const values = {...current.values}
-  for (const name of changes.applied) values[name] = result.config.values[name]
+  for (const name of changes.applied) values[name] = proposed[name]
   const next: DaemonConfig = {...current, fileKeys: result.config.fileKeys, values}
   configureLogging(next)
   const say = (label: string, name: string) => log.debug(`Reset ${label}: ${values[name]}`)

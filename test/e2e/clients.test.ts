@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
 import {connect, type Socket} from 'node:net'
 import {after, before, describe, it} from 'node:test'
 
@@ -225,13 +226,33 @@ describe('TLS with client verification (built bin/run.js)', {skip: skipUnlessBui
   it('docker without a client certificate: refused', {skip: hasDocker ? false : noDocker}, async () => {
     const r = await docker([])
     assert.notEqual(r.code, 0, r.stdout)
+    assert.match(r.stderr, /tls|certificate/i)
     assert.doesNotMatch(r.stdout, /^Server:/m)
   })
 
   it("docker with another CA's client certificate: refused", {skip: hasDocker ? false : noDocker}, async () => {
     const r = await docker(['--tlscert', certs.rogueCert, '--tlskey', certs.rogueKey])
     assert.notEqual(r.code, 0, r.stdout)
+    assert.match(r.stderr, /tls|certificate/i)
     assert.doesNotMatch(r.stdout, /^Server:/m)
+  })
+
+  it("a client that does send another CA's certificate is refused at the handshake", async () => {
+    // The docker CLI (Go) withholds a certificate the server's CA list does not accept, so the
+    // case above is "no certificate" on the wire; OpenSSL clients send it anyway.
+    const outcome = await new Promise<string>((resolve) => {
+      const req = https.get(
+        {agent: false, ca: readFileSync(certs.ca), cert: readFileSync(certs.rogueCert), host: '127.0.0.1', key: readFileSync(certs.rogueKey), path: '/_ping', port, timeout: 5000},
+        (res) => {
+          res.resume()
+          resolve(`HTTP ${res.statusCode}`)
+        },
+      )
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.message}`))
+      req.on('timeout', () => req.destroy(new Error('timeout')))
+    })
+    assert.match(outcome, /^error /, outcome)
+    assert.doesNotMatch(outcome, /timeout/)
   })
 
   it('dockerode over TLS with the client certificate: ping OK; the daemon keeps serving after refusals', async () => {
