@@ -83,7 +83,8 @@ function treeRssKiB(pid) {
   return walk(pid)
 }
 
-async function launch(side, {load}) {
+/** Starts one side on a fresh temp dir; resolves once /_ping answers 200. */
+async function start(side) {
   const t = mkdtempSync(join(tmpdir(), 'db-'))
   const sock = join(t, 'd.sock')
   writeFileSync(join(t, 'daemon.json'), JSON.stringify(side.name === 'real dockerd' ? {'deprecated-key-path': join(t, 'key.json')} : {}))
@@ -91,62 +92,79 @@ async function launch(side, {load}) {
   const t0 = process.hrtime.bigint()
   const child = spawn(cmd, args, {env: {...process.env, ...side.env(t)}, stdio: 'ignore'})
   let ready
-  for (let i = 0; i < 2000; i++) {
-    if ((await ping(sock)) === 200) {
-      ready = Number(process.hrtime.bigint() - t0) / 1e6
-      break
+  for (let i = 0; i < 2000 && ready === undefined; i++) {
+    if ((await ping(sock)) === 200) ready = Number(process.hrtime.bigint() - t0) / 1e6
+    else await sleep(5)
+  }
+
+  const stop = async () => {
+    child.kill('SIGTERM')
+    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r()))
+    for (const m of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(t))) {
+      spawnSync('umount', [m])
     }
 
-    await sleep(5)
+    rmSync(t, {force: true, recursive: true})
   }
 
-  const out = {ready}
-  if (load && ready !== undefined) {
-    await sleep(2000)
-    out.rssMiB = treeRssKiB(child.pid) / 1024
-    const agent = new http.Agent({keepAlive: true, maxSockets: IN_FLIGHT})
-    for (let i = 0; i < 200; i++) await ping(sock, agent) // warm up
-    const before = cpuTicks(child.pid)
-    let sent = 0
-    let failed = 0
-    const worker = async () => {
-      while (sent < REQUESTS) {
-        sent++
-        if ((await ping(sock, agent)) !== 200) failed++
-      }
+  return {child, ready, sock, stop}
+}
+
+/** Server CPU µs per request for `count` keep-alive pings, IN_FLIGHT at a time. */
+async function load(server, count) {
+  const agent = new http.Agent({keepAlive: true, maxSockets: IN_FLIGHT})
+  for (let i = 0; i < 200; i++) await ping(server.sock, agent) // warm up
+  const before = cpuTicks(server.child.pid)
+  let sent = 0
+  let failed = 0
+  const worker = async () => {
+    while (sent < count) {
+      sent++
+      if ((await ping(server.sock, agent)) !== 200) failed++
     }
-
-    const w0 = process.hrtime.bigint()
-    await Promise.all(Array.from({length: IN_FLIGHT}, worker))
-    out.wallMs = Number(process.hrtime.bigint() - w0) / 1e6
-    out.cpuUsPerReq = ((cpuTicks(child.pid) - before) * (1e6 / TICK)) / REQUESTS
-    out.failed = failed
-    agent.destroy()
   }
 
-  child.kill('SIGTERM')
-  await new Promise((r) => child.once('exit', r))
-  for (const m of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(t))) {
-    spawnSync('umount', [m])
-  }
-
-  rmSync(t, {force: true, recursive: true})
-  return out
+  await Promise.all(Array.from({length: IN_FLIGHT}, worker))
+  agent.destroy()
+  return {cpuUs: ((cpuTicks(server.child.pid) - before) * (1e6 / TICK)) / count, failed}
 }
 
 console.log(`node ${process.version}; ${LAUNCHES} interleaved launches per side; load: ${REQUESTS} keep-alive GET /_ping, ${IN_FLIGHT} in flight\n`)
 const ready = Object.fromEntries(sides.map((s) => [s.name, []]))
-for (let i = 0; i < LAUNCHES; i++) for (const side of sides) ready[side.name].push((await launch(side, {load: false})).ready)
-const loaded = {}
-for (const side of sides) loaded[side.name] = await launch(side, {load: true})
+for (let i = 0; i < LAUNCHES; i++) {
+  for (const side of sides) {
+    const server = await start(side)
+    ready[side.name].push(server.ready)
+    await server.stop()
+  }
+}
+
+// One long-running instance per side: idle RSS, then load rounds interleaved across sides.
+const ROUNDS = 5
+const servers = {}
+for (const side of sides) servers[side.name] = await start(side)
+await sleep(2000)
+const rss = Object.fromEntries(sides.map((s) => [s.name, treeRssKiB(servers[s.name].child.pid) / 1024]))
+const cpu = Object.fromEntries(sides.map((s) => [s.name, []]))
+let failed = 0
+for (let r = 0; r < ROUNDS; r++) {
+  for (const side of sides) {
+    const result = await load(servers[side.name], Math.ceil(REQUESTS / ROUNDS))
+    cpu[side.name].push(result.cpuUs)
+    failed += result.failed
+  }
+}
+
+for (const server of Object.values(servers)) await server.stop()
 
 const base = 'bare node:http'
-console.log('| side | launch -> /_ping 200 (median ms) | ratio | CPU per /_ping (µs) | ratio | idle RSS (MiB) | failed |')
-console.log('| --- | --- | --- | --- | --- | --- | --- |')
+console.log(`launch: median of ${LAUNCHES}; CPU: ${ROUNDS} interleaved rounds, ratio = median of per-round ratios; failed requests: ${failed}\n`)
+console.log('| side | launch -> /_ping 200 (median ms) | ratio | CPU per /_ping (µs, median) | ratio | idle RSS (MiB) |')
+console.log('| --- | --- | --- | --- | --- | --- |')
 for (const side of sides) {
   const r = median(ready[side.name])
-  const l = loaded[side.name]
+  const ratios = cpu[side.name].map((c, i) => c / cpu[base][i])
   console.log(
-    `| ${side.name} | ${r.toFixed(0)} | ${(r / median(ready[base])).toFixed(2)}x | ${l.cpuUsPerReq.toFixed(1)} | ${(l.cpuUsPerReq / loaded[base].cpuUsPerReq).toFixed(2)}x | ${l.rssMiB.toFixed(1)} | ${l.failed} |`,
+    `| ${side.name} | ${r.toFixed(0)} | ${(r / median(ready[base])).toFixed(2)}x | ${median(cpu[side.name]).toFixed(1)} | ${median(ratios).toFixed(2)}x | ${rss[side.name].toFixed(1)} |`,
   )
 }

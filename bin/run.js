@@ -14,9 +14,26 @@ if (name) {
 } else if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const {versionLine} = await import('../lib/version.js')
   process.stdout.write(`${versionLine()}\n`)
+} else if (fastStartEligible(args)) {
+  const {fastStart} = await import('../lib/fast-start.js')
+  process.exitCode = await fastStart(args)
 } else {
   const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
   // No ts-node/tsx at run time, and no "linked ESM module" warnings for linked plugins.
   settings.enableAutoTranspile = false
   await execute({dir: import.meta.url})
+}
+
+/**
+ * A plain start (no help, no `plugins` word, no installed plugins to load, not forced through
+ * oclif with DOCKERD_OCLIF=1) skips loading @oclif/core; it runs the same parsing and start code.
+ */
+function fastStartEligible(argv) {
+  if (process.env.DOCKERD_OCLIF === '1' || argv[0] === 'plugins') return false
+  for (const a of argv) {
+    if (a === '--') break
+    if (a === '--help' || a === '-h' || (/^-[^-]/.test(a) && a.includes('h'))) return false
+  }
+
+  return true
 }

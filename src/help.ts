@@ -48,7 +48,7 @@ class DockerdCommandHelp extends CommandHelp {
     const {flagGroups, mainFlags} = super.groupFlags(flags)
     const order = optionTable(targetPlatform()).groups
     const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length)
-    const sorted = Object.keys(flagGroups).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    const sorted = Object.keys(flagGroups).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
     return {flagGroups: Object.fromEntries(sorted.map((g) => [g, flagGroups[g]])), mainFlags}
   }
 

@@ -2,7 +2,7 @@
 // every route answers at `/v<version>/<path>` and at the bare `<path>`; the version
 // middleware sets `Server`/`Api-Version`/`Ostype` and checks the range; unknown paths and
 // wrong methods get a bare 404 `page not found`.
-import type {IncomingMessage, OutgoingHttpHeaders, ServerResponse} from 'node:http'
+import {type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse} from 'node:http'
 
 import {ApiError, messageFromError, statusFromError} from './errors.js'
 import {goEscapePath, goUnescape, parseGoQuery} from './query.js'
@@ -17,7 +17,18 @@ export const ABORT_SHUTDOWN = 'shutdown'
 
 const METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'])
 // gorilla: `/v{version:[0-9.]+}` + route path.
-const VERSIONED = /^\/v([0-9.]+)(\/.*)$/s
+/** `/v1.41/_ping` → [`1.41`, `/_ping`] (gorilla's `/v{version:[0-9.]+}` prefix); else undefined. */
+function splitVersion(path: string): [string, string] | undefined {
+  if (path.charCodeAt(1) !== 0x76 /* v */ || path.charCodeAt(0) !== 0x2f) return undefined
+  const slash = path.indexOf('/', 2)
+  if (slash <= 2) return undefined
+  for (let i = 2; i < slash; i++) {
+    const c = path.charCodeAt(i)
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return undefined
+  }
+
+  return [path.slice(2, slash), path.slice(slash)]
+}
 
 type Segment = {literal: string} | {param: string}
 
@@ -27,7 +38,11 @@ interface CompiledRoute {
   /** Name of a trailing `*name` that takes the rest of the path. */
   rest?: string
   key: string
+  /** The whole path when the route has no parameters: matched by one string comparison. */
+  literal?: string
 }
+
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 export interface RouteMatch {
   route: Route
@@ -45,7 +60,39 @@ export interface Router {
    * Serves one request. `controller` lets the server abort handlers at shutdown; without it
    * the router makes one that aborts only when the client goes away.
    */
-  handle(req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: AbortController): Promise<void>
+  handle(req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort): Promise<void>
+}
+
+/**
+ * An abort that creates its AbortController only when a handler asks for the signal: most
+ * requests (/_ping) never do, and a controller per request is a measurable share of their cost.
+ */
+export class LazyAbort {
+  private controller?: AbortController
+  private why: unknown
+
+  get aborted(): boolean {
+    return this.why !== undefined
+  }
+
+  get reason(): unknown {
+    return this.why
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController()
+      if (this.why !== undefined) this.controller.abort(this.why)
+    }
+
+    return this.controller.signal
+  }
+
+  abort(reason: unknown): void {
+    if (this.why !== undefined) return
+    this.why = reason
+    this.controller?.abort(reason)
+  }
 }
 
 function compile(route: Route): CompiledRoute {
@@ -77,10 +124,12 @@ function compile(route: Route): CompiledRoute {
   }
   // Parameter names do not make two routes different.
   const shape = segments.map((s) => ('literal' in s ? s.literal : ':')).join('/') + (rest === undefined ? '' : '/*')
-  return {route, segments, rest, key: `${route.method} /${shape}`}
+  const literal = rest === undefined && segments.every((seg) => 'literal' in seg) ? route.path : undefined
+  return {route, segments, rest, key: `${route.method} /${shape}`, literal}
 }
 
 function matchPath(c: CompiledRoute, path: string): Record<string, string> | undefined {
+  if (c.literal !== undefined) return c.literal === path ? NO_PARAMS : undefined
   const parts = path.slice(1).split('/')
   const n = c.segments.length
   if (c.rest === undefined ? parts.length !== n : parts.length < n) return undefined
@@ -118,28 +167,85 @@ export function cleanPath(p: string): string {
 
 /** textproto.CanonicalMIMEHeaderKey: `api-version` → `Api-Version`. */
 export function canonicalHeaderKey(name: string): string {
-  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) return name
-  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())
+  let key = canonicalKeys.get(name)
+  if (key === undefined) {
+    key = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)
+      ? name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())
+      : name
+    // Header names come from our own code, so the cache stays small; bound it anyway.
+    if (canonicalKeys.size < 256) canonicalKeys.set(name, key)
+  }
+
+  return key
 }
+
+const canonicalKeys = new Map<string, string>()
 
 // Go canonicalises header names and writes the handler's headers sorted; Node writes them
 // in insertion order as given. Redoing both at writeHead time (every path to the wire goes
 // through it) makes the head read like dockerd's.
-function goHeadersOnWrite(res: ServerResponse): void {
-  const original = res.writeHead
-  const patched = function (this: ServerResponse, statusCode: number, ...rest: unknown[]): ServerResponse {
-    const reason = typeof rest[0] === 'string' ? rest[0] : undefined
-    const headers = (reason === undefined ? rest[0] : rest[1]) as OutgoingHttpHeaders | unknown[] | undefined
-    // The array form is rare and has its own order; leave it to Node.
-    if (Array.isArray(headers)) return original.apply(this, [statusCode, ...rest] as Parameters<typeof original>)
-    if (headers) for (const [k, v] of Object.entries(headers)) if (v !== undefined) this.setHeader(k, v)
-    const names = this.getHeaderNames().sort()
-    const values = names.map((n) => this.getHeader(n))
-    for (const n of names) this.removeHeader(n)
-    names.forEach((n, i) => this.setHeader(canonicalHeaderKey(n), values[i] as number | string | string[]))
-    return original.apply(this, (reason === undefined ? [statusCode] : [statusCode, reason]) as Parameters<typeof original>)
+/** Headers the version middleware adds to every response of a routed request: name, value, … */
+type Pending = string[]
+
+type NodeWriteHead = ServerResponse['writeHead']
+
+/**
+ * writeHead the way Go's server writes a head: the middleware's, the progressive (setHeader) and
+ * the given headers as one sorted, canonical list, Content-Length last. When nothing was set
+ * progressively (the /_ping path) Node takes its fast path and no header is set one by one.
+ */
+function goWriteHead(this: ServerResponse, original: NodeWriteHead, pending: Pending, statusCode: number, rest: unknown[]): ServerResponse {
+  const reason = typeof rest[0] === 'string' ? rest[0] : undefined
+  const headers = (reason === undefined ? rest[0] : rest[1]) as OutgoingHttpHeaders | unknown[] | undefined
+  // The array form is rare and has its own order; leave it to Node.
+  if (Array.isArray(headers)) {
+    const head: unknown[] = reason === undefined ? [statusCode] : [statusCode, reason]
+    for (let i = 0; i < pending.length; i += 2) if (!this.hasHeader(pending[i])) this.setHeader(pending[i], pending[i + 1])
+    return original.apply(this, [...head, headers] as unknown as Parameters<NodeWriteHead>)
   }
-  res.writeHead = patched as ServerResponse['writeHead']
+
+  const all: Record<string, OutgoingHttpHeader> = {}
+  for (let i = 0; i < pending.length; i += 2) all[pending[i]] = pending[i + 1]
+  for (const name of this.getHeaderNames()) {
+    all[canonicalHeaderKey(name)] = this.getHeader(name) as OutgoingHttpHeader
+    this.removeHeader(name)
+  }
+
+  if (headers) for (const k in headers) if (headers[k] !== undefined) all[canonicalHeaderKey(k)] = headers[k]!
+  const names = Object.keys(all).sort()
+  // Go's server writes Content-Length after the handler's (sorted) headers.
+  const cl = names.indexOf('Content-Length')
+  if (cl !== -1) names.push(...names.splice(cl, 1))
+  const flat: string[] = []
+  for (const name of names) {
+    const value = all[name]
+    if (Array.isArray(value)) for (const v of value) flat.push(name, v)
+    else flat.push(name, String(value))
+  }
+
+  return reason === undefined ? original.call(this, statusCode, flat) : (original as (c: number, r: string, h: string[]) => ServerResponse).call(this, statusCode, reason, flat)
+}
+
+const nodeWriteHead = ServerResponse.prototype.writeHead
+
+/** The server's response class: Go-style heads without patching every response object. */
+export class GoResponse extends ServerResponse {
+  pending: Pending = []
+}
+
+;(GoResponse.prototype as ServerResponse).writeHead = function (this: GoResponse, statusCode: number, ...rest: unknown[]) {
+  return goWriteHead.call(this, nodeWriteHead, this.pending, statusCode, rest)
+} as NodeWriteHead
+
+/** For responses of other servers (the router used on its own): patch this one response. */
+function goHeadersOnWrite(res: ServerResponse): Pending {
+  if (res instanceof GoResponse) return res.pending
+  const pending: Pending = []
+  const original = res.writeHead
+  res.writeHead = function (this: ServerResponse, statusCode: number, ...rest: unknown[]) {
+    return goWriteHead.call(this, original, pending, statusCode, rest)
+  } as NodeWriteHead
+  return pending
 }
 
 // What Go's server answers when the request line/URI does not parse.
@@ -155,8 +261,41 @@ function notFound(res: ServerResponse): void {
   writeError(res, 404, 'page not found')
 }
 
+const versionChecks = new Map<string, string | undefined>()
+
+/** The same few versions arrive on every request; BigInt arithmetic per request adds up. */
+function cachedVersionCheck(version: string, min: string, max: string): string | undefined {
+  const key = `${version} ${min} ${max}`
+  if (versionChecks.has(key)) return versionChecks.get(key)
+  const result = checkRequestVersion(version, min, max)
+  if (versionChecks.size < 256) versionChecks.set(key, result)
+  return result
+}
+
 function debugEnabled(api: ApiContext): boolean {
   return api.log.isLevelEnabled ? api.log.isLevelEnabled('debug') : true
+}
+
+/** RouteContext with the query parsed and the abort signal created only when a handler asks. */
+class Context implements RouteContext {
+  private parsed?: URLSearchParams
+
+  constructor(
+    readonly api: ApiContext,
+    readonly params: Record<string, string>,
+    readonly rawQuery: string,
+    private readonly abort: LazyAbort,
+    readonly version: string,
+  ) {}
+
+  get query(): URLSearchParams {
+    this.parsed ??= this.rawQuery ? parseGoQuery(this.rawQuery).query : new URLSearchParams()
+    return this.parsed
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal
+  }
 }
 
 export function createRouter(initial: Route[] = []): Router {
@@ -177,12 +316,12 @@ export function createRouter(initial: Route[] = []): Router {
   const match = (method: string, path: string): RouteMatch | undefined => {
     const candidates = byMethod.get(method)
     if (!candidates) return undefined
-    const versioned = VERSIONED.exec(path)
+    const versioned = splitVersion(path)
     // Like gorilla: routes in registration order, each tried versioned first, then bare.
     for (const c of candidates) {
       if (versioned) {
-        const params = matchPath(c, versioned[2])
-        if (params) return {route: c.route, params, urlVersion: versioned[1]}
+        const params = matchPath(c, versioned[1])
+        if (params) return {route: c.route, params, urlVersion: versioned[0]}
       }
       const params = matchPath(c, path)
       if (params) return {route: c.route, params, urlVersion: ''}
@@ -194,9 +333,9 @@ export function createRouter(initial: Route[] = []): Router {
     req: IncomingMessage,
     res: ServerResponse,
     api: ApiContext,
-    controller?: AbortController,
+    controller?: LazyAbort,
   ): Promise<void> => {
-    goHeadersOnWrite(res)
+    const pending = goHeadersOnWrite(res)
     const method = req.method ?? 'GET'
     let target = req.url ?? '/'
 
@@ -226,7 +365,7 @@ export function createRouter(initial: Route[] = []): Router {
     }
 
     // gorilla redirects non-canonical paths (`//_ping`, `/a/../_ping`) before routing.
-    const clean = cleanPath(path)
+    const clean = path.includes('//') || path.includes('/.') ? cleanPath(path) : path
     if (clean !== path) {
       res.statusCode = 301
       res.setHeader('Location', goEscapePath(clean) + (rawQuery ? '?' + rawQuery : ''))
@@ -246,24 +385,26 @@ export function createRouter(initial: Route[] = []): Router {
     if (debugEnabled(api)) api.log.debug(`Calling ${method} ${req.url ?? ''}`)
 
     // Version middleware: these headers go out on version errors too.
-    res.setHeader('Server', `Docker/${api.serverVersion} (${api.os})`)
-    res.setHeader('Api-Version', api.maxApiVersion)
-    res.setHeader('Ostype', api.os)
+    pending.push('Server', `Docker/${api.serverVersion} (${api.os})`, 'Api-Version', api.maxApiVersion, 'Ostype', api.os)
     const version = urlVersion || api.maxApiVersion
-    const versionError = checkRequestVersion(version, api.minApiVersion, api.maxApiVersion)
+    const versionError = cachedVersionCheck(version, api.minApiVersion, api.maxApiVersion)
     if (versionError) {
       writeError(res, 400, versionError, urlVersion)
       return
     }
     // Experimental middleware sits inside the version check, so its header is absent on errors.
-    res.setHeader('Docker-Experimental', String(api.experimental()))
+    pending.push('Docker-Experimental', String(api.experimental()))
 
-    const ac = controller ?? new AbortController()
-    const onClose = (): void => {
-      if (!res.writableFinished && !ac.signal.aborted) ac.abort(ABORT_CLIENT_GONE)
+    // The server passes a controller it already aborts when the client goes away.
+    let ac = controller
+    if (!ac) {
+      const own = new LazyAbort()
+      res.once('close', () => {
+        if (!res.writableFinished) own.abort(ABORT_CLIENT_GONE)
+      })
+      ac = own
     }
-    res.once('close', onClose)
-    const ctx: RouteContext = {version, params, query: parseGoQuery(rawQuery).query, rawQuery, api, signal: ac.signal}
+    const ctx: RouteContext = new Context(api, params, rawQuery, ac, version)
     try {
       if (route.minVersion && versionLessThan(version, route.minVersion)) {
         throw new ApiError(400, `${method} ${route.path} requires API version ${route.minVersion}, but the client API version is ${version}`)
@@ -272,7 +413,7 @@ export function createRouter(initial: Route[] = []): Router {
     } catch (err) {
       const status = statusFromError(err)
       const fields = {module: 'api', method, 'request-url': req.url, vars: {...params, ...(urlVersion ? {version: urlVersion} : {})}}
-      if (res.destroyed || ac.signal.reason === ABORT_CLIENT_GONE) {
+      if (res.destroyed || ac.reason === ABORT_CLIENT_GONE) {
         // The client went away: nothing to write to (moby logs this as status 499).
         api.log.info?.('request cancelled by client', {...fields, error: messageFromError(err), status: 499})
         return

@@ -45,10 +45,8 @@ export default class Dockerd extends Command {
     }
 
     if (normalized && normalized.positionals.length > 0) {
-      process.stderr.write(
-        `"dockerd" accepts no argument(s).\nunexpected argument(s): ${normalized.positionals.map((a) => JSON.stringify(a)).join(' ')}\n` +
-          `See 'dockerd --help'.\n\nUsage:  dockerd [OPTIONS]\n\nA self-sufficient runtime for containers.\n`,
-      )
+      const {positionalError} = await import('./messages.js')
+      process.stderr.write(positionalError(normalized.positionals))
       throw new Reported(1)
     }
 

@@ -84,7 +84,7 @@ export function loadConfig(input: LoadInput): LoadResult {
   // 4. Conflicts: any option given both ways, whatever the values (§4.3).
   const conflicts: string[] = []
   const conflictHints: string[] = []
-  for (const entry of [...table.entries].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of [...table.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const key = fileKey(entry)
     if (!key || !explicit.has(entry.name) || entry.kind === 'runtimes') continue
     const found = flat.get(key)

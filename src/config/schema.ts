@@ -102,7 +102,7 @@ export function daemonJsonSchema(table: OptionTable, platform: TargetPlatform): 
     properties[parent] = {additionalProperties: false, properties: props, type: 'object'}
   }
 
-  const sorted = Object.fromEntries(Object.entries(properties).sort(([a], [b]) => a.localeCompare(b)))
+  const sorted = Object.fromEntries(Object.entries(properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   return {
     $id: `https://dockerd-ts.invalid/schema/daemon.${platform}.json`,
     $schema: 'http://json-schema.org/draft-07/schema#',

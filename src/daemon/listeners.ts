@@ -1,4 +1,3 @@
-import {execFile} from 'node:child_process'
 import {lookup} from 'node:dns/promises'
 import {closeSync, lstatSync, readFileSync, readlinkSync, unlinkSync} from 'node:fs'
 import {chmod, chown, lstat, readFile, unlink} from 'node:fs/promises'
@@ -124,7 +123,7 @@ export async function lookupGroupId(
 
   if (opts.useGetent ?? true) {
     const out = await new Promise<string>((resolve) => {
-      execFile('getent', ['group', name], {timeout: 2000}, (error, stdout) => resolve(error ? '' : String(stdout)))
+      void import('node:child_process').then(({execFile}) => execFile('getent', ['group', name], {timeout: 2000}, (error, stdout) => resolve(error ? '' : String(stdout))))
     })
     const gid = out.split('\n')[0]?.split(':')[2]
     if (gid && /^\d+$/.test(gid)) return Number(gid)
@@ -326,7 +325,9 @@ async function openUnix(host: string, path: string, opts: ListenerOptions, opene
   let gid: number | undefined
   const group = opts.socketGroup
   if (group !== '') {
-    gid = await lookupGroupId(group, {groupFile: opts.groupFile, useGetent: opts.useGetent})
+    // NSS (getent) only for a group the user named: spawning it for the implicit default would
+    // cost every start a process.
+    gid = await lookupGroupId(group, {groupFile: opts.groupFile, useGetent: opts.useGetent ?? opts.socketGroupExplicit})
     if (gid === undefined) {
       // dockerd tolerates only its own default group missing (fresh hosts have no docker group).
       if (opts.socketGroupExplicit && group !== DEFAULT_SOCKET_GROUP) throw new Error(`group ${group} not found`)

@@ -264,7 +264,7 @@ function reload(current: DaemonConfig, input: RunInput, events: EventBus, engine
 }
 
 function sortedValues(config: DaemonConfig): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config.values).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+  return Object.fromEntries(Object.entries(config.values).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 
 /** SIGUSR1: a Node diagnostic report (without environment variables) in exec-root; never the inspector. */

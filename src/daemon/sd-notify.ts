@@ -1,4 +1,3 @@
-import {execFile} from 'node:child_process'
 
 import type {DaemonLog} from './listeners.js'
 
@@ -28,7 +27,8 @@ export async function notify(state: string, opts: NotifyOptions = {}): Promise<b
   const command = opts.command ?? 'systemd-notify'
   const args = [`--pid=${process.pid}`, ...assignments]
   return new Promise<boolean>((resolve) => {
-    execFile(command, args, {env, timeout: opts.timeoutMs ?? 5000, windowsHide: true}, (error, _stdout, stderr) => {
+    // Imported here: child_process costs a few ms on every start and is needed only under systemd.
+    void import('node:child_process').then(({execFile}) => execFile(command, args, {env, timeout: opts.timeoutMs ?? 5000, windowsHide: true}, (error, _stdout, stderr) => {
       if (error) {
         opts.log?.debug('sd_notify failed', {error: (String(stderr).trim() || error.message), state: assignments.join(' ')})
         resolve(false)
@@ -36,6 +36,6 @@ export async function notify(state: string, opts: NotifyOptions = {}): Promise<b
       }
 
       resolve(true)
-    })
+    }))
   })
 }

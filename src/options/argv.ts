@@ -169,3 +169,20 @@ export function flagDisplay(entry: {char?: string; name: string}): string {
 export function isMultiple(entry: {kind: string}): boolean {
   return !['bool', 'bytes', 'int', 'ip', 'nri-opts', 'object', 'string'].includes(entry.kind)
 }
+
+/** What oclif's parser makes of normalised argv: booleans, the last scalar, lists accumulated. */
+export function toFlagValues(argv: readonly string[], table: OptionTable): Record<string, boolean | string | string[]> {
+  const out: Record<string, boolean | string | string[]> = {}
+  for (const token of argv) {
+    const eq = token.indexOf('=')
+    const flag = eq === -1 ? token.slice(2) : token.slice(2, eq)
+    // `--no-x` is x=false, unless a flag is really called no-x (--no-new-privileges).
+    const negated = eq === -1 && !table.byName.has(flag) && flag.startsWith('no-')
+    const entry = table.get(negated ? flag.slice(3) : flag)
+    if (entry.kind === 'bool') out[entry.name] = !negated
+    else if (isMultiple(entry)) out[entry.name] = [...((out[entry.name] as string[] | undefined) ?? []), token.slice(eq + 1)]
+    else out[entry.name] = token.slice(eq + 1)
+  }
+
+  return out
+}

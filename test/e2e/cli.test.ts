@@ -3,12 +3,19 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {BIN, run, tempDir} from '../helpers/run.js'
+import {BIN, run as runBin, tempDir} from '../helpers/run.js'
 
 const built = existsSync(BIN) && existsSync(join(BIN, '..', '..', 'lib', 'commands', 'dockerd.js'))
 
-describe('dockerd command line (built bin/run.js)', {skip: built ? false : 'lib/ is not built: run `npm run build`'}, () => {
+// Each case runs twice: through the fast start path (no @oclif/core) and through oclif
+// (DOCKERD_OCLIF=1): both must behave the same.
+for (const [path, pathEnv] of [
+  ['fast path', {}],
+  ['oclif', {DOCKERD_OCLIF: '1'}],
+] as const) {
+describe(`dockerd command line, ${path} (built bin/run.js)`, {skip: built ? false : 'lib/ is not built: run `npm run build`'}, () => {
   let t: ReturnType<typeof tempDir>
+  const run = (args: string[], opts: Parameters<typeof runBin>[1]) => runBin(args, {...opts, env: {...pathEnv, ...opts.env}})
   before(() => {
     t = tempDir()
   })
@@ -121,3 +128,4 @@ describe('dockerd command line (built bin/run.js)', {skip: built ? false : 'lib/
     })
   })
 })
+}

@@ -71,6 +71,15 @@ describe('daemon lifecycle (built bin/run.js)', {skip: skipUnlessBuilt}, () => {
     assert.equal(d.stdout(), '', 'nothing on stdout')
   })
 
+  it('starts the same through oclif (DOCKERD_OCLIF=1) as through the fast start path', async () => {
+    d = await startDaemon(baseArgs(t), {env: {DOCKERD_OCLIF: '1'}, home: t.dir})
+    const ping = await api(t.p('docker.sock'), '/_ping')
+    assert.equal(ping.status, 200)
+    assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
+    assert.ok(!existsSync(t.p('docker.sock')), 'socket removed')
+    assert.ok(!existsSync(t.p('docker.pid')), 'pidfile removed')
+  })
+
   it('SIGINT shuts down the same way (exit 0, socket and pidfile gone)', async () => {
     d = await startDaemon(baseArgs(t), {home: t.dir})
     assert.equal(await d.stop('SIGINT'), 0, d.stderr())

@@ -39,18 +39,18 @@ export function builderVersion(api: ApiContext): string {
 }
 
 function pingHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
-  res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate')
-  res.setHeader('Pragma', 'no-cache')
-  res.setHeader('Builder-Version', builderVersion(ctx.api))
-  res.setHeader('Swarm', ctx.api.swarmStatus?.() ?? 'inactive')
-  // GET gets this type from Go's content sniffing, HEAD sets it explicitly: same bytes.
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
-  if (req.method === 'HEAD') {
-    res.setHeader('Content-Length', '0')
-    res.end()
-    return
-  }
-  res.end('OK')
+  const head = req.method === 'HEAD'
+  // One writeHead with every header: the cheapest way through node:http for the hottest route.
+  res.writeHead(200, {
+    'Builder-Version': builderVersion(ctx.api),
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    'Content-Length': head ? '0' : '2',
+    // GET gets this type from Go's content sniffing, HEAD sets it explicitly: same bytes.
+    'Content-Type': 'text/plain; charset=utf-8',
+    Pragma: 'no-cache',
+    Swarm: ctx.api.swarmStatus?.() ?? 'inactive',
+  })
+  res.end(head ? undefined : 'OK')
 }
 
 const sortKeys = (r: Record<string, string>): Record<string, string> =>
