@@ -231,6 +231,8 @@ const nodeWriteHead = ServerResponse.prototype.writeHead
 /** The server's response class: Go-style heads without patching every response object. */
 export class GoResponse extends ServerResponse {
   pending: Pending = []
+  /** The matched route's pattern, for observers (metrics by route). */
+  route = ''
 }
 
 ;(GoResponse.prototype as ServerResponse).writeHead = function (this: GoResponse, statusCode: number, ...rest: unknown[]) {
@@ -380,6 +382,7 @@ export function createRouter(initial: Route[] = []): Router {
       return
     }
     const {route, params, urlVersion} = hit
+    if (res instanceof GoResponse) res.route = route.path
 
     // moby's debug middleware wraps matched routes only; the text is the real daemon's.
     if (debugEnabled(api)) api.log.debug(`Calling ${method} ${req.url ?? ''}`)
@@ -394,6 +397,14 @@ export function createRouter(initial: Route[] = []): Router {
     }
     // Experimental middleware sits inside the version check, so its header is absent on errors.
     pending.push('Docker-Experimental', String(api.experimental()))
+    if (api.authorize) {
+      const unversioned = urlVersion ? path.slice(urlVersion.length + 2) : path
+      const denial = await api.authorize(req, {method, path: unversioned, uri: req.url ?? ''})
+      if (denial) {
+        writeError(res, 403, `authorization denied by plugin ${denial.plugin}: ${denial.msg}`, urlVersion)
+        return
+      }
+    }
 
     // The server passes a controller it already aborts when the client goes away.
     let ac = controller

@@ -126,6 +126,18 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       missingHost(res)
       return
     }
+    if (api.observe) {
+      const started = process.hrtime.bigint()
+      res.once('finish', () => {
+        api.observe?.({
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          method: req.method ?? '',
+          route: (res as GoResponse).route ?? '',
+          status: res.statusCode,
+        })
+      })
+    }
+
     const ac = new LazyAbort()
     state.active.add(ac)
     res.once('close', () => {

@@ -53,6 +53,18 @@ export interface ApiContext {
   features?(): Record<string, boolean>
   /** `Swarm` header of `/_ping`; default `inactive`. */
   swarmStatus?(): string
+  /**
+   * Authorization (dockerd's authz middleware, after the version check): undefined allows; a denial
+   * names the plugin and becomes 403 `authorization denied by plugin <plugin>: <msg>`.
+   */
+  authorize?(req: IncomingMessage, target: {method: string; path: string; uri: string}): Promise<AuthzDenial | undefined> | AuthzDenial | undefined
+  /** Told about every answered request (metrics). Absent: nothing is timed. */
+  observe?(o: {durationMs: number; method: string; route: string; status: number}): void
+}
+
+export interface AuthzDenial {
+  msg: string
+  plugin: string
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS'

@@ -35,7 +35,8 @@ export default class Dockerd extends Command {
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Dockerd)
+    // The table now includes the flag sets of installed plugins (loaded by the plugins init hook).
+    const {flags} = await this.parse({args: {}, flags: toOclifFlags(optionTable(PLATFORM).entries), strict: true})
     const normalized = lastNormalized()
     for (const notice of normalized?.notices ?? []) process.stderr.write(`${notice}\n`)
     if (flags.version) {

@@ -27,6 +27,11 @@ import {createPidfile} from './pidfile.js'
 import {reloadAttributes, reloadChanges} from './reload-event.js'
 import {notify} from './sd-notify.js'
 import {loadTLSOptions, type ServerTLSOptions} from './tls.js'
+import {activePlugins, pluginFailures} from '../plugins/registry.js'
+import type {AuthorizationHandler, DockerdPlugin, PluginContext} from '../plugins/types.js'
+import {createRouter} from '../api/router.js'
+import type {IncomingMessage} from 'node:http'
+import type {TLSSocket} from 'node:tls'
 
 export interface RunInput {
   config: DaemonConfig
@@ -61,6 +66,12 @@ export async function runDaemon(input: RunInput): Promise<number> {
   const v = () => config.values
   configureLogging(config)
   log.info('Starting up')
+  // A plugin that failed to load is reported by name; the daemon runs without it.
+  for (const failure of pluginFailures()) log.error(failure.message, {plugin: failure.plugin})
+  const plugins = activePlugins()
+  const events = new EventBus()
+  const pluginCtx = (): PluginContext => ({config, events, log, platform: input.platform})
+  const started: DockerdPlugin[] = []
   process.umask(0o022)
   if (v().debug) {
     log.debug(`Max Concurrent Downloads: ${v()['max-concurrent-downloads']}`)
@@ -87,9 +98,9 @@ export async function runDaemon(input: RunInput): Promise<number> {
   const execRoot = String(v()['exec-root'])
   let listeners: Listeners
   let engineID: string
-  const events = new EventBus()
   const version = buildVersionInfo()
   let server: ReturnType<typeof createApiServer>
+  let reconfigureAuthz = () => {}
   try {
     createdDirs = [...ensureDirSync(dataRoot, 0o710), ...ensureDirSync(execRoot, 0o700)]
     const pidfilePath = String(v().pidfile ?? '')
@@ -101,6 +112,9 @@ export async function runDaemon(input: RunInput): Promise<number> {
         throw new StartError(`failed to start daemon: ${(error as Error).message}`)
       }
     }
+
+    let authz = resolveAuthorization(plugins, config)
+    if (typeof authz === 'string') throw new StartError(`failed to start daemon: ${authz}`)
 
     let tls: ServerTLSOptions | undefined
     if (config.tls.enabled) {
@@ -132,8 +146,9 @@ export async function runDaemon(input: RunInput): Promise<number> {
       experimental: () => Boolean(v().experimental),
       features: () => (v().feature ?? {}) as Record<string, boolean>,
       gitCommit: version.commit,
+      authorize: (req, target) => authorize(authz as ResolvedAuthz, req, target),
       info: (apiVersion) =>
-        buildInfo(
+        withPluginInfo(plugins, config, buildInfo(
           {
             config,
             engineID,
@@ -144,7 +159,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
             serverVersion: version.version,
           },
           apiVersion,
-        ),
+        )),
       log,
       maxApiVersion: MAX_API_VERSION,
       minApiVersion: minApiVersion(config),
@@ -152,9 +167,41 @@ export async function runDaemon(input: RunInput): Promise<number> {
       serverVersion: version.version,
     }
     try {
-      server = createApiServer(api, systemRoutes())
+      server = createApiServer(api, pluginRoutes(plugins))
     } catch (error) {
       throw new StartError(`failed to start API server: ${(error as Error).message}`)
+    }
+
+    // Plugins start once the listeners are up; one that fails fails the start (its options are
+    // the user's), naming it, and the ones already started are stopped again.
+    undo.push(() => stopPlugins(started, pluginCtx()))
+    for (const plugin of plugins) {
+      if (!plugin.start) {
+        started.push(plugin)
+        continue
+      }
+
+      try {
+        await plugin.start(pluginCtx())
+        started.push(plugin)
+      } catch (error) {
+        throw new StartError(`failed to start daemon: plugin ${plugin.name}: ${(error as Error).message}`)
+      }
+    }
+
+    const observers = plugins.filter((p) => p.observe)
+    if (observers.length > 0) api.observe = (o) => {
+      for (const p of observers) {
+        try {
+          p.observe!(o)
+        } catch {}
+      }
+    }
+
+    reconfigureAuthz = () => {
+      const next = resolveAuthorization(plugins, config)
+      if (typeof next === 'string') log.error(`authorization not changed: ${next}`)
+      else authz = next
     }
   } catch (error) {
     await rollback()
@@ -200,7 +247,12 @@ export async function runDaemon(input: RunInput): Promise<number> {
     process.on('SIGUSR1', () => dumpDiagnostics(execRoot || dataRoot))
     process.on('SIGHUP', () => {
       if (stopping) return
+      const previous = config
       config = reload(config, input, events, engineID)
+      if (config !== previous) {
+        reconfigureAuthz()
+        void reloadPlugins(started, {...pluginCtx(), changes: lastChanges, previous})
+      }
     })
     // Serve only once every handler is in place: a supervisor may signal as soon as it sees
     // "API listen on".
@@ -210,6 +262,94 @@ export async function runDaemon(input: RunInput): Promise<number> {
     for (const l of listeners.listeners) log.info(`API listen on ${l.addr}`)
     void notify('READY=1', {log})
   })
+}
+
+let lastChanges: {applied: string[]; needRestart: string[]} = {applied: [], needRestart: []}
+
+/** Routes: the system router's, then each plugin's; a plugin route that collides is refused by name. */
+function pluginRoutes(plugins: readonly DockerdPlugin[]) {
+  const router = createRouter(systemRoutes())
+  for (const plugin of plugins) {
+    for (const route of plugin.routes ?? []) {
+      try {
+        router.add(route)
+      } catch (error) {
+        log.error(`plugin ${plugin.name}: route ${route.method} ${route.path} refused: ${(error as Error).message}`, {plugin: plugin.name})
+      }
+    }
+  }
+
+  return router
+}
+
+type ResolvedAuthz = Array<{handler: AuthorizationHandler; name: string}>
+
+/** --authorization-plugin names → handlers of active plugins; an unknown name is an error naming it. */
+function resolveAuthorization(plugins: readonly DockerdPlugin[], config: DaemonConfig): ResolvedAuthz | string {
+  const names = (config.values['authorization-plugin'] ?? []) as string[]
+  const resolved: ResolvedAuthz = []
+  for (const name of names) {
+    const handler = plugins.find((p) => p.authorization?.[name])?.authorization?.[name]
+    if (!handler) return `authorization plugin "${name}" not found: no installed plugin provides it`
+    resolved.push({handler, name})
+  }
+
+  return resolved
+}
+
+/** dockerd's authz middleware: every configured plugin must allow; a failing plugin denies. */
+async function authorize(authz: ResolvedAuthz, req: IncomingMessage, target: {method: string; path: string; uri: string}) {
+  if (authz.length === 0) return undefined
+  const socket = req.socket as Partial<TLSSocket>
+  const cert = socket.authorized && typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined
+  const cn = cert?.subject?.CN
+  const user = Array.isArray(cn) ? cn[0] : (cn ?? '')
+  for (const {handler, name} of authz) {
+    try {
+      const result = await handler({headers: req.headers, method: target.method, path: target.path, uri: target.uri, user, userAuthNMethod: user ? 'TLS' : ''})
+      if (!result.allow) return {msg: result.msg ?? 'request denied', plugin: name}
+    } catch (error) {
+      log.error('authorization plugin failed', {error: (error as Error).message, plugin: name})
+      return {msg: `plugin failed: ${(error as Error).message}`, plugin: name}
+    }
+  }
+
+  return undefined
+}
+
+/** /info with each plugin's entries; the daemon's own fields win. */
+function withPluginInfo(plugins: readonly DockerdPlugin[], config: DaemonConfig, info: Record<string, unknown>): Record<string, unknown> {
+  const extra: Record<string, unknown> = {}
+  for (const plugin of plugins) {
+    if (!plugin.info) continue
+    try {
+      Object.assign(extra, plugin.info(config))
+    } catch (error) {
+      log.error('plugin info failed', {error: (error as Error).message, plugin: plugin.name})
+    }
+  }
+
+  return Object.keys(extra).length === 0 ? info : {...extra, ...info}
+}
+
+async function reloadPlugins(plugins: readonly DockerdPlugin[], ctx: Parameters<NonNullable<DockerdPlugin['reload']>>[0]) {
+  for (const plugin of plugins) {
+    try {
+      await plugin.reload?.(ctx)
+    } catch (error) {
+      log.error('plugin reload failed', {error: (error as Error).message, plugin: plugin.name})
+    }
+  }
+}
+
+async function stopPlugins(plugins: readonly DockerdPlugin[], ctx: PluginContext) {
+  for (const plugin of [...plugins].reverse()) {
+    try {
+      await plugin.shutdown?.(ctx)
+    } catch (error) {
+      log.error('plugin shutdown failed', {error: (error as Error).message, plugin: plugin.name})
+    }
+  }
 }
 
 /** DOCKER_MIN_API_VERSION, else the file's min-api-version, else the default (§4.6). */
@@ -242,6 +382,7 @@ function reload(current: DaemonConfig, input: RunInput, events: EventBus, engine
   }
 
   const changes = reloadChanges(current, {...current, values: proposed}, (name) => Boolean(table.byName.get(name)?.reloadable))
+  lastChanges = changes
   const values = {...current.values}
   for (const name of changes.applied) values[name] = proposed[name]
   const next: DaemonConfig = {...current, fileKeys: result.config.fileKeys, values}

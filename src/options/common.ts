@@ -209,7 +209,6 @@ export const daemonFlags: FlagSet = {
     },
     {description: 'Set default address or interface for swarm advertised address', kind: 'string', name: 'swarm-default-advertise-addr'},
     {description: 'Enable experimental features', kind: 'bool', name: 'experimental'},
-    {description: 'Set default address and port to serve the metrics api on', kind: 'string', name: 'metrics-addr'},
     {
       description: 'Advertise user-defined resource',
       key: 'node-generic-resources',

@@ -1,0 +1,50 @@
+import type {Hook} from '@oclif/core/hooks'
+
+import {builtinFlagSets, setContributedFlagSets} from '../../options/index.js'
+import {targetPlatform} from '../../platform/target.js'
+import {acceptPlugins, pluginFlagSets, setInstalledPlugins, type PluginFailure} from '../../plugins/registry.js'
+import type {DockerdPlugin} from '../../plugins/types.js'
+import {dispatch, reexecName} from '../../reexec/dispatch.js'
+import {register, registered} from '../../reexec/registry.js'
+
+/**
+ * Loads installed plugins: every oclif plugin with a `dockerd:plugin` hook returns a DockerdPlugin.
+ * One that throws, or whose options collide, is set aside with its name and the reason; the daemon
+ * keeps its own flags and routes either way. Runs before the command is resolved, so the plugins'
+ * flags are known to the parser, help and daemon.json checks.
+ */
+const hook: Hook.Init = async function ({config}) {
+  const platform = targetPlatform()
+  const failures: PluginFailure[] = []
+  const candidates: DockerdPlugin[] = []
+  // captureErrors: a plugin's throw must land in `failures`, not abort the command.
+  const result = await config.runHook('dockerd:plugin', {platform}, 10_000, true)
+  for (const {error, plugin} of result.failures) {
+    failures.push({message: `plugin ${plugin.name} failed to load: ${(error as Error).message}`, plugin: plugin.name})
+  }
+
+  for (const {plugin, result: value} of result.successes) {
+    const contributed = value as DockerdPlugin | undefined
+    if (!contributed || typeof contributed !== 'object') continue
+    candidates.push({...contributed, name: contributed.name || plugin.name})
+  }
+
+  const {accepted, failures: refused} = acceptPlugins(platform, candidates, builtinFlagSets(platform))
+  setInstalledPlugins(accepted, [...failures, ...refused].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)))
+  setContributedFlagSets(accepted.flatMap((p) => pluginFlagSets(platform, p)))
+
+  // A plugin's reexec helpers: register them, and run one if this process was started as it.
+  for (const plugin of accepted) {
+    for (const [name, loader] of Object.entries(plugin.reexec ?? {})) if (!registered(name)) register(name, loader)
+  }
+
+  const name = reexecName()
+  if (name) {
+    const code = await dispatch(name, process.argv.slice(2))
+    const {flush} = await import('@oclif/core/flush')
+    await flush()
+    process.exit(code)
+  }
+}
+
+export default hook

@@ -1,0 +1,5 @@
+import type {DockerdPlugin} from '../types.js'
+import {metricsPlugin} from './metrics.js'
+
+/** Plugins built into dockerd: they use the same contract as installed ones. */
+export const BUILTIN_PLUGINS: readonly DockerdPlugin[] = [metricsPlugin]

@@ -1,0 +1,63 @@
+import {OptionCollisionError, OptionTable} from '../options/table.js'
+import type {FlagSet} from '../options/types.js'
+import {flagSetsFor} from '../platform/index.js'
+import type {TargetPlatform} from '../platform/target.js'
+import {BUILTIN_PLUGINS} from './builtin/index.js'
+import type {DockerdPlugin} from './types.js'
+
+/** A plugin that could not be used, and why (reported by name; the daemon goes on without it). */
+export interface PluginFailure {
+  message: string
+  plugin: string
+}
+
+let installed: DockerdPlugin[] = []
+let failures: PluginFailure[] = []
+
+/** A plugin's flag sets for the target OS, owned by the plugin (for collision messages). */
+export function pluginFlagSets(platform: TargetPlatform, plugin: DockerdPlugin): FlagSet[] {
+  return flagSetsFor(platform, (plugin.flagSets ?? []).map((s) => ({...s, owner: s.owner ?? plugin.name})))
+}
+
+/**
+ * Accepts installed plugins in name order, each whole or not at all: one whose flag, shorthand or
+ * daemon.json key collides with the daemon's or an earlier plugin's is refused, naming both owners.
+ */
+export function acceptPlugins(
+  platform: TargetPlatform,
+  candidates: readonly DockerdPlugin[],
+  base: readonly FlagSet[],
+): {accepted: DockerdPlugin[]; failures: PluginFailure[]} {
+  const accepted: DockerdPlugin[] = []
+  const refused: PluginFailure[] = []
+  let sets = [...base]
+  for (const plugin of [...candidates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const own = pluginFlagSets(platform, plugin)
+    try {
+      // A throw-away table: building it is the collision check.
+      void new OptionTable([...sets, ...own])
+      sets = [...sets, ...own]
+      accepted.push(plugin)
+    } catch (error) {
+      if (!(error instanceof OptionCollisionError)) throw error
+      refused.push({message: `plugin ${plugin.name} refused: ${error.message}`, plugin: plugin.name})
+    }
+  }
+
+  return {accepted, failures: refused}
+}
+
+/** Installed plugins accepted in this process (set by the plugins init hook). */
+export function setInstalledPlugins(plugins: DockerdPlugin[], problems: PluginFailure[]): void {
+  installed = plugins
+  failures = problems
+}
+
+/** Built-in plugins, then installed ones: what the daemon runs. */
+export function activePlugins(): readonly DockerdPlugin[] {
+  return [...BUILTIN_PLUGINS, ...installed]
+}
+
+export function pluginFailures(): readonly PluginFailure[] {
+  return failures
+}

@@ -1,0 +1,94 @@
+import type {IncomingMessage} from 'node:http'
+
+import type {EventBus} from '../api/events.js'
+import type {Route} from '../api/types.js'
+import type {DaemonConfig} from '../config/types.js'
+import type {FlagSet} from '../options/types.js'
+import type {TargetPlatform} from '../platform/target.js'
+import type {Initializer} from '../reexec/types.js'
+
+/** What the daemon hands a plugin's lifecycle hooks (a logger scoped to the plugin). */
+export interface PluginLog {
+  debug(msg: string, fields?: Record<string, unknown>): void
+  error(msg: string, fields?: Record<string, unknown>): void
+  info(msg: string, fields?: Record<string, unknown>): void
+  warn(msg: string, fields?: Record<string, unknown>): void
+}
+
+export interface PluginContext {
+  config: DaemonConfig
+  events: EventBus
+  log: PluginLog
+  platform: TargetPlatform
+}
+
+export interface ReloadContext extends PluginContext {
+  /** Option names whose value the reload changed (applied) or that need a restart. */
+  changes: {applied: string[]; needRestart: string[]}
+  previous: DaemonConfig
+}
+
+/** One API request as an authorization plugin sees it (dockerd's AuthZ request, simplified). */
+export interface AuthorizationRequest {
+  method: string
+  /** The path without the version prefix (`/containers/json`). */
+  path: string
+  /** The request URI as sent (`/v1.50/containers/json?all=1`). */
+  uri: string
+  /** The TLS client certificate's subject CN, or '' (unix socket, TLS without client certs). */
+  user: string
+  /** 'TLS' when `user` comes from a verified client certificate, '' otherwise (dockerd's AuthN method). */
+  userAuthNMethod: '' | 'TLS'
+  headers: IncomingMessage['headers']
+}
+
+export interface AuthorizationResult {
+  allow: boolean
+  /** Shown to the client after `authorization denied by plugin <name>: `. */
+  msg?: string
+}
+
+/** Enabled by `--authorization-plugin=<name>` (the key under `authorization`). */
+export type AuthorizationHandler = (req: AuthorizationRequest) => AuthorizationResult | Promise<AuthorizationResult>
+
+/** Called after each API request is answered (metrics, audit). Must not throw or block. */
+export interface RequestObservation {
+  durationMs: number
+  method: string
+  /** The route's path pattern (`/_ping`), or '' when no route matched. */
+  route: string
+  status: number
+}
+
+/**
+ * The plugin contract (DESIGN.md "Flag sets and plugins"). Built-in sets and installed plugins use
+ * the same shape. Everything is optional; a plugin that throws is reported by name and skipped,
+ * never taking the daemon's own flags or routes down.
+ */
+export interface DockerdPlugin {
+  /** Names the plugin in errors and logs (installed plugins: the package name). */
+  name: string
+  /** Options (with their daemon.json keys, validators and help group), per target OS. */
+  flagSets?: readonly FlagSet[]
+  /** Engine API routes, under the version router; `minVersion` per route. */
+  routes?: readonly Route[]
+  /** Lifecycle hooks. `start` runs after the listeners are up, before "Daemon has completed initialization". */
+  start?(ctx: PluginContext): void | Promise<void>
+  reload?(ctx: ReloadContext): void | Promise<void>
+  shutdown?(ctx: PluginContext): void | Promise<void>
+  /** Reexec initializers this plugin registers (name → lazy loader). */
+  reexec?: Readonly<Record<string, () => Promise<Initializer>>>
+  /** Authorization handlers by the name `--authorization-plugin` uses. */
+  authorization?: Readonly<Record<string, AuthorizationHandler>>
+  /** Entries added to `/info` (top-level keys; core fields cannot be overridden). */
+  info?(config: DaemonConfig): Record<string, unknown>
+  /** Observes every answered API request. */
+  observe?(request: RequestObservation): void
+}
+
+/**
+ * What an installed plugin's `dockerd:plugin` hook (package.json `oclif.hooks`) returns:
+ * the plugin, or a function of the target OS returning it. The host passes its oclif `Flags`
+ * helpers so a plugin needs no @oclif/core dependency of its own.
+ */
+export type PluginFactory = (opts: {platform: TargetPlatform}) => DockerdPlugin | Promise<DockerdPlugin>
