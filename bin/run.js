@@ -18,7 +18,7 @@ if (name) {
   const {versionLine} = await import('../lib/version.js')
   process.stdout.write(`${versionLine()}\n`)
 } else if (fastStartEligible(args)) {
-  const {fastStart} = await import('../lib/fast-start.js')
+  const {fastStart} = await import('../lib/fast-start.bundle.js')
   process.exitCode = await fastStart(args)
 } else {
   const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])

@@ -1,5 +1,5 @@
-import {accessSync, constants, statSync} from 'node:fs'
-import {basename, delimiter, join, resolve} from 'node:path'
+import {accessSync, constants, existsSync, statSync} from 'node:fs'
+import {basename, delimiter, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /**
@@ -63,5 +63,13 @@ function isExecutable(file: string, win: boolean): boolean {
  * This file compiles to `lib/reexec/self.js` (and sits at `src/reexec/self.ts` under tsx).
  */
 export function runScript(): string {
+  // Walk up rather than assume a depth: this module also runs bundled into lib/fast-start.bundle.js.
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'bin', 'run.js')
+    if (existsSync(candidate)) return candidate
+    dir = dirname(dir)
+  }
+
   return fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 }
