@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {arch, hostname} from 'node:os'
 import {join} from 'node:path'
 
@@ -82,6 +82,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
   // What a failed start must undo; a clean shutdown undoes the same except the directories.
   const undo: Array<() => unknown> = []
   let createdDirs: string[] = []
+  let failedStart = false
   const rollback = async () => {
     for (const fn of undo.reverse()) {
       try {
@@ -139,7 +140,13 @@ export async function runDaemon(input: RunInput): Promise<number> {
     }
 
     undo.push(() => listeners.cleanup())
+    const engineIDFile = join(dataRoot, 'engine-id')
+    const hadEngineID = existsSync(engineIDFile)
     engineID = loadOrCreateEngineID(dataRoot)
+    // Only a failed start runs this (a clean shutdown keeps the ID: it must be stable).
+    undo.push(() => {
+      if (!hadEngineID && failedStart) rmSync(engineIDFile, {force: true})
+    })
     const api: ApiContext = {
       arch: GO_ARCH[arch()] ?? arch(),
       events,
@@ -189,7 +196,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       }
     }
 
-    const observers = plugins.filter((p) => p.observe)
+    const observers = plugins.filter((p) => p.observe && (p.observing?.() ?? true))
     if (observers.length > 0) api.observe = (o) => {
       for (const p of observers) {
         try {
@@ -204,6 +211,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       else authz = next
     }
   } catch (error) {
+    failedStart = true
     await rollback()
     rollbackDirs(createdDirs)
     process.stderr.write(`${(error as Error).message}\n`)

@@ -17,15 +17,17 @@ export interface NormalizedArgv {
   version: boolean
 }
 
-let last: NormalizedArgv | undefined
+// On globalThis: the preparse hook runs from lib/oclif.bundle.js, the command from lib/commands/.
+const LAST = Symbol.for('dockerd.lastNormalizedArgv')
+const shared = globalThis as {[LAST]?: NormalizedArgv}
 
 /** The preparse hook and the command share the result of one normalisation. */
 export function setLastNormalized(n: NormalizedArgv): void {
-  last = n
+  shared[LAST] = n
 }
 
 export function lastNormalized(): NormalizedArgv | undefined {
-  return last
+  return shared[LAST]
 }
 
 /** Flags oclif itself owns in a single-command CLI. */

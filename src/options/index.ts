@@ -4,11 +4,14 @@ import {BUILTIN_PLUGINS} from '../plugins/builtin/index.js'
 import {OptionTable} from './table.js'
 import type {FlagSet} from './types.js'
 
-let contributed: FlagSet[] = []
+// On globalThis, not in module scope: the hooks run from lib/oclif.bundle.js and the command from
+// lib/commands/, two copies of this module that must see the same plugins.
+const CONTRIBUTED = Symbol.for('dockerd.contributedFlagSets')
+const shared = globalThis as {[CONTRIBUTED]?: FlagSet[]}
 
 /** Flag sets that installed plugins contributed in this process (set by the plugins init hook). */
 export function setContributedFlagSets(sets: FlagSet[]): void {
-  contributed = sets
+  shared[CONTRIBUTED] = sets
 }
 
 /** The daemon's own flag sets for a target OS: the platform sets and the built-in plugins'. */
@@ -18,6 +21,6 @@ export function builtinFlagSets(platform: TargetPlatform): FlagSet[] {
 }
 
 /** The option table for a target OS: built-in sets, then the sets of installed plugins. */
-export function optionTable(platform: TargetPlatform, extra: readonly FlagSet[] = contributed): OptionTable {
+export function optionTable(platform: TargetPlatform, extra: readonly FlagSet[] = shared[CONTRIBUTED] ?? []): OptionTable {
   return new OptionTable([...builtinFlagSets(platform), ...flagSetsFor(platform, extra)])
 }

@@ -11,8 +11,10 @@ export interface PluginFailure {
   plugin: string
 }
 
-let installed: DockerdPlugin[] = []
-let failures: PluginFailure[] = []
+// On globalThis: the init hook (lib/oclif.bundle.js) and the daemon (lib/daemon/) are different
+// copies of this module.
+const STATE = Symbol.for('dockerd.plugins')
+const shared = globalThis as {[STATE]?: {failures: PluginFailure[]; installed: DockerdPlugin[]}}
 
 /** A plugin's flag sets for the target OS, owned by the plugin (for collision messages). */
 export function pluginFlagSets(platform: TargetPlatform, plugin: DockerdPlugin): FlagSet[] {
@@ -49,15 +51,14 @@ export function acceptPlugins(
 
 /** Installed plugins accepted in this process (set by the plugins init hook). */
 export function setInstalledPlugins(plugins: DockerdPlugin[], problems: PluginFailure[]): void {
-  installed = plugins
-  failures = problems
+  shared[STATE] = {failures: problems, installed: plugins}
 }
 
 /** Built-in plugins, then installed ones: what the daemon runs. */
 export function activePlugins(): readonly DockerdPlugin[] {
-  return [...BUILTIN_PLUGINS, ...installed]
+  return [...BUILTIN_PLUGINS, ...(shared[STATE]?.installed ?? [])]
 }
 
 export function pluginFailures(): readonly PluginFailure[] {
-  return failures
+  return shared[STATE]?.failures ?? []
 }

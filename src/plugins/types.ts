@@ -84,6 +84,8 @@ export interface DockerdPlugin {
   info?(config: DaemonConfig): Record<string, unknown>
   /** Observes every answered API request. */
   observe?(request: RequestObservation): void
+  /** Whether `observe` wants requests now (checked after start): timing requests is not free. */
+  observing?(): boolean
 }
 
 /**

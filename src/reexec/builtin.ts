@@ -4,3 +4,4 @@ import {register} from './registry.js'
 // entry is a name and a dynamic import, nothing more.
 
 register('dockerd-selftest', async () => (await import('./selftest.js')).selftest)
+register('dockerd-untar', () => import('../plugins/untar.js').then((m) => m.untarMain))

@@ -170,6 +170,7 @@ export const metricsPlugin: DockerdPlugin = {
   flagSets: [metricsFlags],
   info: () => ({}),
   name: 'metrics',
+  observing: () => active !== undefined,
   observe(o: RequestObservation) {
     if (!active) return
     try {
