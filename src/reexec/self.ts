@@ -63,13 +63,25 @@ function isExecutable(file: string, win: boolean): boolean {
  * This file compiles to `lib/reexec/self.js` (and sits at `src/reexec/self.ts` under tsx).
  */
 export function runScript(): string {
-  // Walk up rather than assume a depth: this module also runs bundled into lib/fast-start.bundle.js.
+  return join(packageRoot(), 'bin', 'run.js')
+}
+
+/**
+ * The package root (where bin/run.js is). Found by walking up rather than by a fixed depth: this
+ * module also runs bundled (lib/fast-start.bundle.js, lib/oclif.bundle.js).
+ */
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, 'bin', 'run.js')
-    if (existsSync(candidate)) return candidate
+    if (existsSync(join(dir, 'bin', 'run.js'))) return dir
     dir = dirname(dir)
   }
 
-  return fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+  return fileURLToPath(new URL('../..', import.meta.url))
+}
+
+/** Imports a module of lib/ by path: bundlers leave it alone, so its imports load only when used. */
+export async function importLib<T>(relative: string): Promise<T> {
+  const {pathToFileURL} = await import('node:url')
+  return (await import(pathToFileURL(join(packageRoot(), 'lib', relative)).href)) as T
 }
