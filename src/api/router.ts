@@ -211,7 +211,8 @@ function goWriteHead(this: ServerResponse, original: NodeWriteHead, pending: Pen
     this.removeHeader(name)
   }
 
-  if (headers) for (const k in headers) if (headers[k] !== undefined) all[canonicalHeaderKey(k)] = headers[k]!
+  // Our handlers write canonical names already (`Content-Type`): only others need canonicalising.
+  if (headers) for (const k in headers) if (headers[k] !== undefined) all[isUpper(k.charCodeAt(0)) ? k : canonicalHeaderKey(k)] = headers[k]!
   const names = Object.keys(all).sort()
   // Go's server writes Content-Length after the handler's (sorted) headers.
   const cl = names.indexOf('Content-Length')
@@ -225,6 +226,8 @@ function goWriteHead(this: ServerResponse, original: NodeWriteHead, pending: Pen
 
   return reason === undefined ? original.call(this, statusCode, flat) : (original as (c: number, r: string, h: string[]) => ServerResponse).call(this, statusCode, reason, flat)
 }
+
+const isUpper = (c: number): boolean => c >= 65 && c <= 90
 
 const nodeWriteHead = ServerResponse.prototype.writeHead
 
@@ -267,6 +270,8 @@ const versionChecks = new Map<string, string | undefined>()
 
 /** The same few versions arrive on every request; BigInt arithmetic per request adds up. */
 function cachedVersionCheck(version: string, min: string, max: string): string | undefined {
+  // Most requests carry no version (= max), which the server checked against min at construction.
+  if (version === max) return undefined
   const key = `${version} ${min} ${max}`
   if (versionChecks.has(key)) return versionChecks.get(key)
   const result = checkRequestVersion(version, min, max)
