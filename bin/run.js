@@ -17,14 +17,16 @@ if (name) {
 } else if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const {versionLine} = await import('../lib/version.js')
   process.stdout.write(`${versionLine()}\n`)
-} else if (fastStartEligible(args)) {
-  const {fastStart} = await import('../lib/fast-start.bundle.js')
-  process.exitCode = await fastStart(args)
 } else {
-  const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
-  // No ts-node/tsx at run time, and no "linked ESM module" warnings for linked plugins.
-  settings.enableAutoTranspile = false
-  await execute({dir: import.meta.url})
+  const code = fastStartEligible(args) ? await (await import('../lib/fast-start.bundle.js')).fastStart(args) : undefined
+  if (code === undefined) {
+    const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
+    // No ts-node/tsx at run time, and no "linked ESM module" warnings for linked plugins.
+    settings.enableAutoTranspile = false
+    await execute({dir: import.meta.url})
+  } else {
+    process.exitCode = code
+  }
 }
 
 /**

@@ -39,6 +39,14 @@ export default class Dockerd extends Command {
     const {flags} = await this.parse({args: {}, flags: toOclifFlags(optionTable(PLATFORM).entries), strict: true})
     const normalized = lastNormalized()
     for (const notice of normalized?.notices ?? []) process.stderr.write(`${notice}\n`)
+    if (normalized?.help) {
+      // oclif catches --help and -h by themselves; a combined group (-Dh) ends up here.
+      const {loadHelpClass} = await import('@oclif/core/help')
+      const Help = await loadHelpClass(this.config)
+      await new Help(this.config).showHelp(['--help'])
+      return
+    }
+
     if (flags.version) {
       const {versionLine} = await import('../version.js')
       process.stdout.write(`${versionLine()}\n`)

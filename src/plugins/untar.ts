@@ -153,6 +153,10 @@ async function openArchive(archive: string): Promise<Readable> {
   const file = createReadStream(archive)
   if (magic[0] === 0x1f && magic[1] === 0x8b) {
     const gunzip = createGunzip()
+    // gunzip starts inflating before the reader iterates; a corrupt stream may fail in between.
+    // The reader's iterator still gets that error (stream.errored): this listener only keeps it
+    // from being an unhandled 'error' event that would kill the process.
+    gunzip.on('error', () => {})
     file.on('error', (error) => gunzip.destroy(error))
     gunzip.on('close', () => file.destroy())
     return file.pipe(gunzip)

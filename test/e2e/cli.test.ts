@@ -61,6 +61,17 @@ describe(`dockerd command line, ${path} (built bin/run.js)`, {skip: built ? fals
     assert.doesNotMatch(r.stdout, /--graph/)
   })
 
+  it('-h and a shorthand group with h (-Dh) show help and start nothing', () => {
+    for (const args of [['-h'], ['-Dh'], ['--debug', '-h', '--pidfile', 'TMP/never.pid']]) {
+      const before = t.list()
+      const r = run(args.map((a) => a.replaceAll('TMP', t.dir)), {home: t.dir, timeout: 10_000})
+      assert.equal(r.status, 0, `${args}: ${r.stderr}`)
+      assert.match(r.stdout, /\$ dockerd \[OPTIONS\]/)
+      assert.doesNotMatch(r.stderr, /Starting up/)
+      assert.deepEqual(t.list(), before, 'nothing created')
+    }
+  })
+
   it('help for Windows lists the service flags and not --cgroup-parent', () => {
     const r = run(['--help'], {env: {DOCKERD_TARGET_OS: 'win32'}, home: t.dir})
     assert.equal(r.status, 0)
