@@ -1,0 +1,106 @@
+// The plugin contract end to end: installed (linked) plugins contribute flags, daemon.json keys,
+// routes with a minimum API version, /info entries; a plugin that throws at load or whose option
+// collides with dockerd's is reported by name and the daemon keeps its own flags and routes.
+import assert from 'node:assert/strict'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {after, before, describe, it} from 'node:test'
+
+import {NOT_BUILT, type Temp, api, apiJSON, baseArgs, daemonBuilt, runToExit, shortTemp, startDaemon} from '../helpers/daemon.js'
+import {run} from '../helpers/run.js'
+
+function plugin(dir: string, name: string, body: string): string {
+  const root = join(dir, name)
+  mkdirSync(root, {recursive: true})
+  writeFileSync(join(root, 'package.json'), JSON.stringify({name, oclif: {hooks: {'dockerd:plugin': './plugin.js'}}, type: 'module', version: '1.0.0'}))
+  writeFileSync(join(root, 'plugin.js'), body)
+  return root
+}
+
+describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuilt ? false : NOT_BUILT}, () => {
+  let t: Temp
+  let env: NodeJS.ProcessEnv
+  before(() => {
+    t = shortTemp()
+    const roots = [
+      plugin(t.dir, 'broken-plugin', `export default async function () { throw new Error('boom at load') }\n`),
+      plugin(
+        t.dir,
+        'colliding-plugin',
+        `export default async function () {
+  return {name: 'colliding-plugin', flagSets: [{id: 'c', helpGroup: 'COLLIDING', options: [{name: 'debug', kind: 'bool', description: 'mine'}]}]}
+}\n`,
+      ),
+      plugin(
+        t.dir,
+        'good-plugin',
+        `export default async function ({platform}) {
+  return {
+    name: 'good-plugin',
+    flagSets: [{id: 'good', helpGroup: 'GOOD', options: [{name: 'good-level', kind: 'int', description: 'How good'}]}],
+    routes: [{method: 'GET', path: '/good', minVersion: '1.41', handler(req, res, ctx) {
+      res.writeHead(200, {'Content-Type': 'application/json'})
+      res.end(JSON.stringify({level: ctx.api ? 'ok' : 'no', version: ctx.version}))
+    }}],
+    info: (config) => ({GoodLevel: config.values['good-level'] ?? null}),
+    start(ctx) { ctx.log.info('good plugin started', {platform}) },
+  }
+}\n`,
+      ),
+    ]
+    const data = join(t.dir, 'data-dir')
+    mkdirSync(data)
+    writeFileSync(
+      join(data, 'package.json'),
+      JSON.stringify({oclif: {plugins: roots.map((root) => ({name: root.split('/').pop(), root, type: 'link'})), schema: 1}, private: true}),
+    )
+    env = {DOCKERD_DATA_DIR: data}
+  })
+  after(() => t.done())
+
+  it('help lists the good plugin group, not the refused ones', () => {
+    const r = run(['--help'], {env, home: t.dir})
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /GOOD FLAGS\n\s+--good-level=int\s+How good/)
+    assert.doesNotMatch(r.stdout, /COLLIDING/)
+    assert.match(r.stdout, /-D, --debug\s+Enable debug mode/)
+  })
+
+  it('a plugin flag is parsed and validated like dockerd\'s, and its key is accepted in daemon.json', () => {
+    const bad = run(['--validate', '--good-level', 'abc'], {env, home: t.dir})
+    assert.equal(bad.status, 1)
+    assert.match(bad.stderr, /invalid argument "abc" for "--good-level" flag: strconv.ParseInt/)
+    writeFileSync(t.p('good.json'), '{"good-level": 3}')
+    const ok = run(['--validate', '--config-file', t.p('good.json')], {env, home: t.dir})
+    assert.equal(ok.stderr, 'configuration OK\n')
+  })
+
+  it('the daemon reports the broken and colliding plugins by name and serves its own and the good plugin\'s routes', async () => {
+    const d = await startDaemon([...baseArgs(t, {config: '{"good-level": 7}'})], {env, home: t.dir})
+    try {
+      assert.match(d.stderr(), /level=error msg="plugin broken-plugin failed to load: boom at load" plugin=broken-plugin/)
+      assert.match(d.stderr(), /plugin colliding-plugin refused: option --debug of colliding-plugin collides with dockerd's --debug/)
+      assert.match(d.stderr(), /msg="good plugin started"/)
+      assert.equal((await api(t.p('docker.sock'), '/_ping')).status, 200)
+      const good = await api(t.p('docker.sock'), '/v1.45/good')
+      assert.equal(good.status, 200)
+      assert.deepEqual(JSON.parse(good.body), {level: 'ok', version: '1.45'})
+      const old = await api(t.p('docker.sock'), '/v1.40/good')
+      assert.equal(old.status, 400)
+      assert.match(old.body, /requires API version 1.41/)
+      const info = await apiJSON<{GoodLevel: number; ID: string}>(t.p('docker.sock'), '/info')
+      assert.equal(info.GoodLevel, 7)
+      assert.ok(info.ID)
+    } finally {
+      assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
+    }
+  })
+
+  it('an unknown --authorization-plugin is an error naming it, and nothing is left', async () => {
+    const before = t.list()
+    const r = await runToExit([...baseArgs(t), '--authorization-plugin=nosuch'], {env, home: t.dir})
+    assert.equal(r.code, 1)
+    assert.match(r.stderr, /authorization plugin "nosuch" not found/)
+    assert.deepEqual(t.list(), before)
+  })
+})
