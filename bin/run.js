@@ -6,9 +6,6 @@ process.on('SIGUSR1', () => {})
 // reexec children and a bare --version never need the framework.
 import '../lib/reexec/builtin.js'
 import {dispatch, reexecName} from '../lib/reexec/dispatch.js'
-import {readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
-import {join} from 'node:path'
 
 const name = reexecName()
 const args = process.argv.slice(2)
@@ -18,6 +15,7 @@ if (name) {
   const {versionLine} = await import('../lib/version.js')
   process.stdout.write(`${versionLine()}\n`)
 } else {
+  const {fastStartEligible} = await import('../lib/launch.js')
   const code = fastStartEligible(args) ? await (await import('../lib/fast-start.bundle.js')).fastStart(args) : undefined
   if (code === undefined) {
     const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
@@ -29,28 +27,3 @@ if (name) {
   }
 }
 
-/**
- * A plain start (no help, no `plugins` word, no installed plugins to load, not forced through
- * oclif with DOCKERD_OCLIF=1) skips loading @oclif/core; it runs the same parsing and start code.
- */
-function fastStartEligible(argv) {
-  if (process.env.DOCKERD_OCLIF === '1' || argv[0] === 'plugins' || hasInstalledPlugins()) return false
-  for (const a of argv) {
-    if (a === '--') break
-    if (a === '--help' || a === '-h' || (/^-[^-]/.test(a) && a.includes('h'))) return false
-  }
-
-  return true
-}
-
-/** Installed plugins are loaded by oclif: their presence sends the start through it. */
-function hasInstalledPlugins() {
-  const env = process.env
-  const dataDir = env.DOCKERD_DATA_DIR || join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'dockerd')
-  try {
-    const pjson = JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8'))
-    return (pjson.oclif?.plugins?.length ?? 0) > 0
-  } catch {
-    return false
-  }
-}

@@ -173,9 +173,7 @@ const SEA_ENTRY = `
 import './reexec/builtin.js'
 import {dispatch, reexecName} from './reexec/dispatch.js'
 import {defaultPaths, defaultsContext} from './platform/paths.js'
-import {readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
-import {join} from 'node:path'
+import {hasInstalledPlugins, wantsHelp} from './launch.js'
 
 // What bin/run.js does, minus oclif: oclif loads commands, hooks and plugins from files on disk,
 // which a single executable does not have.
@@ -218,25 +216,6 @@ function helpText() {
   let text = DOCKERD_SEA_HELP
   for (const k of ['configFile', 'dataRoot', 'execRoot', 'pidfile']) text = text.replaceAll(JSON.stringify(system[k]), JSON.stringify(mine[k]))
   return text
-}
-
-function wantsHelp(argv) {
-  for (const a of argv) {
-    if (a === '--') break
-    if (a === '--help' || a === '-h' || (/^-[^-]/.test(a) && a.includes('h'))) return true
-  }
-
-  return false
-}
-
-function hasInstalledPlugins() {
-  const env = process.env
-  const dataDir = env.DOCKERD_DATA_DIR || join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'dockerd')
-  try {
-    return (JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')).oclif?.plugins?.length ?? 0) > 0
-  } catch {
-    return false
-  }
 }
 
 // Until the daemon installs its dump handler, SIGUSR1 must not start Node's inspector.

@@ -1,0 +1,35 @@
+import {readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+// Decisions the entry points (bin/run.js, the single executable) take before any framework loads.
+// Node builtins only: this runs on every start.
+
+/** `--help`, `-h`, or a shorthand group containing h (`-Dh`), before `--`. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') break
+    if (a === '--help' || a === '-h' || (/^-[^-]/.test(a) && a.includes('h'))) return true
+  }
+
+  return false
+}
+
+/** Installed plugins are listed in oclif's user plugin file, `<dataDir>/package.json`. */
+export function hasInstalledPlugins(env: NodeJS.ProcessEnv = process.env): boolean {
+  const dataDir = env.DOCKERD_DATA_DIR || join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'dockerd')
+  try {
+    const pjson = JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')) as {oclif?: {plugins?: unknown[]}}
+    return (pjson.oclif?.plugins?.length ?? 0) > 0
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A plain start (no help, no `plugins` word, no installed plugins to load, not forced through
+ * oclif with DOCKERD_OCLIF=1) can skip loading @oclif/core: it runs the same parsing and start code.
+ */
+export function fastStartEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.DOCKERD_OCLIF !== '1' && argv[0] !== 'plugins' && !wantsHelp(argv) && !hasInstalledPlugins(env)
+}
