@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 
-import {conflictName, fileKey, OBJECT_KINDS, type OptionTable, type TableEntry} from '../options/table.js'
-import {FileTypeError, flagString, fromFile, fromFlag, isZero} from '../options/values.js'
+import {conflictName, fileKey, OBJECT_KINDS, type OptionTable} from '../options/table.js'
+import {flagString, fromFile, fromFlag, isZero} from '../options/values.js'
 import {formatGoValue} from '../opts/go.js'
 import {normalizeHosts} from '../opts/hosts.js'
 import {resolveLabelConflicts} from '../opts/labels.js'
@@ -130,7 +130,7 @@ export function loadConfig(input: LoadInput): LoadResult {
     try {
       fileSide[entry.name] = fromFile(entry, key, value)
     } catch (error) {
-      if (!(error instanceof FileTypeError) && !(error instanceof Error)) throw error
+      // FileTypeError (wrong JSON type) or a value parser's message (`invalid size: …`).
       const pos = at(key)
       problems.push({file: path, hints: pos ? [where(path, pos, `"${key}"`)] : [], kind: 'file', message: (error as Error).message, position: pos})
     }
@@ -269,4 +269,3 @@ function where(path: string, pos: Position, text: string): string {
   return `${path}:${pos.line}:${pos.column}: ${text}`
 }
 
-export type {TableEntry}

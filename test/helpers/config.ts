@@ -5,26 +5,14 @@ import {join} from 'node:path'
 import {loadConfig} from '../../src/config/load.js'
 import {renderProblems} from '../../src/config/render.js'
 import type {FlagValues, LoadResult} from '../../src/config/types.js'
-import {isMultiple, normalizeArgv} from '../../src/options/argv.js'
+import {normalizeArgv, toFlagValues} from '../../src/options/argv.js'
 import {optionTable} from '../../src/options/index.js'
 import type {TargetPlatform} from '../../src/platform/target.js'
 
-/** What oclif makes of normalised argv: bools, last scalar, lists accumulated. */
+/** What oclif makes of normalised argv (the same function the fast start path uses). */
 export function flagsFrom(argv: string[], platform: TargetPlatform = 'linux'): FlagValues {
   const table = optionTable(platform, [])
-  const out: FlagValues = {}
-  for (const token of normalizeArgv(argv, table).argv) {
-    const [, flag, value] = /^--([^=]+)(?:=(.*))?$/s.exec(token)!
-    // oclif's allowNo: `--no-x` is x=false unless a flag is really called no-x (--no-new-privileges).
-    const no = !table.byName.has(flag) && flag.startsWith('no-')
-    const name = no ? flag.slice(3) : flag
-    const entry = table.get(name)
-    if (entry.kind === 'bool') out[name] = !no
-    else if (isMultiple(entry)) out[name] = [...((out[name] as string[]) ?? []), value]
-    else out[name] = value
-  }
-
-  return out
+  return toFlagValues(normalizeArgv(argv, table).argv, table)
 }
 
 export interface Case {
