@@ -71,6 +71,9 @@ export class LazyAbort {
   private controller?: AbortController
   private why: unknown
 
+  /** `watch` runs when a handler first asks for the signal: only then is the request tracked. */
+  constructor(private readonly watch?: () => void) {}
+
   get aborted(): boolean {
     return this.why !== undefined
   }
@@ -83,6 +86,7 @@ export class LazyAbort {
     if (!this.controller) {
       this.controller = new AbortController()
       if (this.why !== undefined) this.controller.abort(this.why)
+      this.watch?.()
     }
 
     return this.controller.signal
@@ -412,14 +416,13 @@ export function createRouter(initial: Route[] = []): Router {
     }
 
     // The server passes a controller it already aborts when the client goes away.
-    let ac = controller
-    if (!ac) {
-      const own = new LazyAbort()
-      res.once('close', () => {
-        if (!res.writableFinished) own.abort(ABORT_CLIENT_GONE)
-      })
-      ac = own
-    }
+    const ac =
+      controller ??
+      new LazyAbort(() =>
+        res.once('close', () => {
+          if (!res.writableFinished) ac.abort(ABORT_CLIENT_GONE)
+        }),
+      )
     const ctx: RouteContext = new Context(api, params, rawQuery, ac, version)
     try {
       if (route.minVersion && versionLessThan(version, route.minVersion)) {

@@ -138,11 +138,14 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       })
     }
 
-    const ac = new LazyAbort()
-    state.active.add(ac)
-    res.once('close', () => {
-      state.active.delete(ac)
-      if (!res.writableFinished) ac.abort(ABORT_CLIENT_GONE)
+    // Only a handler that watches its signal (a stream, a long call) is tracked for client-gone
+    // and shutdown aborts: a listener and a set entry per /_ping would cost more than the ping.
+    const ac: LazyAbort = new LazyAbort(() => {
+      state.active.add(ac)
+      res.once('close', () => {
+        state.active.delete(ac)
+        if (!res.writableFinished) ac.abort(ABORT_CLIENT_GONE)
+      })
     })
     if (state.closing) {
       // Requests still arriving on kept-alive connections are served, then the connection closes.
