@@ -19,7 +19,20 @@ export interface NotifyOptions {
  * its BARRIER=1 handshake takes 30–70 ms. Resolves false (never rejects) when NOTIFY_SOCKET is
  * unset or sending failed: dockerd ignores sd_notify errors too.
  */
-export async function notify(state: string, opts: NotifyOptions = {}): Promise<boolean> {
+export function notify(state: string, opts: NotifyOptions = {}): Promise<boolean> {
+  // One systemd-notify at a time, in call order: two running at once can deliver READY=1 (end of a
+  // reload) before RELOADING=1, leaving systemd thinking the daemon is still reloading.
+  const sent = queue.then(() => send(state, opts))
+  queue = sent.then(
+    () => undefined,
+    () => undefined,
+  )
+  return sent
+}
+
+let queue: Promise<unknown> = Promise.resolve()
+
+async function send(state: string, opts: NotifyOptions): Promise<boolean> {
   const env = opts.env ?? process.env
   if (!env.NOTIFY_SOCKET) return false
   const assignments = state.split('\n').filter((line) => line !== '')
