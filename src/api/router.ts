@@ -60,7 +60,8 @@ export interface Router {
    * Serves one request. `controller` lets the server abort handlers at shutdown; without it
    * the router makes one that aborts only when the client goes away.
    */
-  handle(req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort): Promise<void>
+  /** Synchronous for synchronous handlers (a Promise only when something awaits): /_ping stays cheap. */
+  handle(req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort): Promise<void> | void
 }
 
 /**
@@ -309,6 +310,56 @@ class Context implements RouteContext {
   }
 }
 
+interface Call {
+  ac: LazyAbort
+  api: ApiContext
+  method: string
+  params: Record<string, string>
+  req: IncomingMessage
+  res: ServerResponse
+  route: Route
+  urlVersion: string
+}
+
+/** Runs the route's handler; a Promise only if the handler returned one. */
+function runRoute(call: Call, ctx: RouteContext, version: string): Promise<void> | void {
+  const {method, route} = call
+  try {
+    if (route.minVersion && versionLessThan(version, route.minVersion)) {
+      throw new ApiError(400, `${method} ${route.path} requires API version ${route.minVersion}, but the client API version is ${version}`)
+    }
+
+    const result = route.handler(call.req, call.res, ctx)
+    if (result && typeof (result as Promise<void>).then === 'function') return (result as Promise<void>).then(undefined, (err: unknown) => routeFailed(call, err))
+  } catch (err) {
+    routeFailed(call, err)
+  }
+}
+
+/** A handler's error as dockerd answers it (or logs it, when the client is gone). */
+function routeFailed(call: Call, err: unknown): void {
+  const {ac, api, method, params, req, res, route, urlVersion} = call
+  const status = statusFromError(err)
+  const fields = {module: 'api', method, 'request-url': req.url, vars: {...params, ...(urlVersion ? {version: urlVersion} : {})}}
+  if (res.destroyed || ac.reason === ABORT_CLIENT_GONE) {
+    // The client went away: nothing to write to (moby logs this as status 499).
+    api.log.info?.('request cancelled by client', {...fields, error: messageFromError(err), status: 499})
+    return
+  }
+
+  if (status >= 500) {
+    api.log.error?.(`Handler for ${method} ${route.path} returned error`, {...fields, 'error-response': messageFromError(err), status})
+  }
+
+  if (res.headersSent) {
+    // Mid-stream failure: the status line is gone; end the body cleanly.
+    res.end()
+    return
+  }
+
+  writeError(res, status, messageFromError(err), urlVersion)
+}
+
 export function createRouter(initial: Route[] = []): Router {
   const byMethod = new Map<string, CompiledRoute[]>()
   const keys = new Set<string>()
@@ -340,12 +391,7 @@ export function createRouter(initial: Route[] = []): Router {
     return undefined
   }
 
-  const handle = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    api: ApiContext,
-    controller?: LazyAbort,
-  ): Promise<void> => {
+  const handle = (req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort): Promise<void> | void => {
     const pending = goHeadersOnWrite(res)
     const method = req.method ?? 'GET'
     let target = req.url ?? '/'
@@ -406,15 +452,6 @@ export function createRouter(initial: Route[] = []): Router {
     }
     // Experimental middleware sits inside the version check, so its header is absent on errors.
     pending.push('Docker-Experimental', String(api.experimental()))
-    if (api.authorize) {
-      const unversioned = urlVersion ? path.slice(urlVersion.length + 2) : path
-      const denial = await api.authorize(req, {method, path: unversioned, uri: req.url ?? ''})
-      if (denial) {
-        writeError(res, 403, `authorization denied by plugin ${denial.plugin}: ${denial.msg}`, urlVersion)
-        return
-      }
-    }
-
     // The server passes a controller it already aborts when the client goes away.
     const ac =
       controller ??
@@ -423,34 +460,17 @@ export function createRouter(initial: Route[] = []): Router {
           if (!res.writableFinished) ac.abort(ABORT_CLIENT_GONE)
         }),
       )
+    const call: Call = {ac, api, method, params, req, res, route, urlVersion}
     const ctx: RouteContext = new Context(api, params, rawQuery, ac, version)
-    try {
-      if (route.minVersion && versionLessThan(version, route.minVersion)) {
-        throw new ApiError(400, `${method} ${route.path} requires API version ${route.minVersion}, but the client API version is ${version}`)
-      }
-      await route.handler(req, res, ctx)
-    } catch (err) {
-      const status = statusFromError(err)
-      const fields = {module: 'api', method, 'request-url': req.url, vars: {...params, ...(urlVersion ? {version: urlVersion} : {})}}
-      if (res.destroyed || ac.reason === ABORT_CLIENT_GONE) {
-        // The client went away: nothing to write to (moby logs this as status 499).
-        api.log.info?.('request cancelled by client', {...fields, error: messageFromError(err), status: 499})
-        return
-      }
-      if (status >= 500) {
-        api.log.error?.(`Handler for ${method} ${route.path} returned error`, {
-          ...fields,
-          'error-response': messageFromError(err),
-          status,
-        })
-      }
-      if (res.headersSent) {
-        // Mid-stream failure: the status line is gone; end the body cleanly.
-        res.end()
-        return
-      }
-      writeError(res, status, messageFromError(err), urlVersion)
+    if (api.authorize) {
+      const unversioned = urlVersion ? path.slice(urlVersion.length + 2) : path
+      return Promise.resolve(api.authorize(req, {method, path: unversioned, uri: req.url ?? ''})).then((denial) => {
+        if (denial) writeError(res, 403, `authorization denied by plugin ${denial.plugin}: ${denial.msg}`, urlVersion)
+        else return runRoute(call, ctx, version)
+      })
     }
+
+    return runRoute(call, ctx, version)
   }
 
   for (const r of initial) add(r)

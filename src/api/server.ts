@@ -152,7 +152,7 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       res.shouldKeepAlive = false
       ac.abort(ABORT_SHUTDOWN)
     }
-    router.handle(req, res, api, ac).catch((err: unknown) => {
+    const failed = (err: unknown) => {
       api.log.error?.('API request failed', {module: 'api', method: req.method, 'request-url': req.url, error: String(err)})
       if (!res.headersSent && !res.destroyed) {
         res.statusCode = 500
@@ -161,7 +161,13 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       } else {
         res.destroy()
       }
-    })
+    }
+
+    try {
+      router.handle(req, res, api, ac)?.catch(failed)
+    } catch (error) {
+      failed(error)
+    }
   })
   server.on('clientError', onClientError)
   return server

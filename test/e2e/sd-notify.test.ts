@@ -6,7 +6,7 @@ import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {createInterface} from 'node:readline'
 import {after, before, describe, it} from 'node:test'
 
-import {NOT_BUILT, type Temp, baseArgs, daemonBuilt, shortTemp, startDaemon, withTimeout} from '../helpers/daemon.js'
+import {NOT_BUILT, type Temp, baseArgs, daemonBuilt, shortTemp, sleep, startDaemon} from '../helpers/daemon.js'
 
 const RECEIVER = `
 import json, os, socket, sys
@@ -31,20 +31,17 @@ describe('sd_notify from the daemon', {skip, timeout: 60_000}, () => {
   let t: Temp
   let receiver: ChildProcess
   const messages: string[] = []
-  const seen = (pattern: RegExp, from = 0) =>
-    withTimeout(
-      new Promise<number>((resolve) => {
-        const check = () => {
-          const i = messages.findIndex((m, k) => k >= from && pattern.test(m))
-          if (i === -1) setTimeout(check, 20)
-          else resolve(i)
-        }
+  /** Resolves with the index of the first matching notification at or after `from`; polls for 10 s at most. */
+  const seen = async (pattern: RegExp, from = 0): Promise<number> => {
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const i = messages.findIndex((m, k) => k >= from && pattern.test(m))
+      if (i !== -1) return i
+      await sleep(20)
+    }
 
-        check()
-      }),
-      10_000,
-      `a notification matching ${pattern} (got ${JSON.stringify(messages)})`,
-    )
+    throw new Error(`no notification matching ${pattern} in 10 s (got ${JSON.stringify(messages)})`)
+  }
 
   before(async () => {
     t = shortTemp()
