@@ -85,7 +85,7 @@ async function generate(out) {
   }
 
   const src = (p) => readFileSync(join(root, 'src', p), 'utf8')
-  write('plugins.md', pluginsPage({api: src('api/types.ts'), options: src('options/types.ts'), plugins: src('plugins/types.ts'), reexec: src('reexec/types.ts')}))
+  write('plugins.md', pluginsPage({api: src('api/types.ts'), options: src('options/types.ts'), plugins: src('plugins/types.ts'), reexec: src('reexec/types.ts'), log: src('log/types.ts')}))
   return written
 }
 

@@ -7,15 +7,11 @@ import {Server as TLSServer} from 'node:tls'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ensureDir, errnoText, goPathError, rollbackDirs} from './dirs.js'
+import type {LogSink} from '../log/types.js'
 import type {ServerTLSOptions} from './tls.js'
 
-/** What the daemon modules need of a logger (src/log's Logger satisfies it). */
-export interface DaemonLog {
-  info(msg: string, fields?: Record<string, unknown>): void
-  warn(msg: string, fields?: Record<string, unknown>): void
-  error(msg: string, fields?: Record<string, unknown>): void
-  debug(msg: string, fields?: Record<string, unknown>): void
-}
+/** What the daemon modules need of a logger. */
+export type DaemonLog = LogSink
 
 export interface Listener {
   /** The normalised host it came from (`unix:///var/run/docker.sock`, `fd://`, ...). */

@@ -38,6 +38,8 @@ export interface PluginSources {
   plugins: string
   /** src/reexec/types.ts */
   reexec: string
+  /** src/log/types.ts */
+  log: string
 }
 
 const EXAMPLE_PACKAGE = `{
@@ -104,7 +106,8 @@ export function pluginsPage(src: PluginSources): string {
   const options = extractDeclarations(src.options, ['FlagSet', 'OptionSpec', 'OptionKind', 'DefaultsContext'], 'src/options/types.ts')
   const routes = extractDeclarations(src.api, ['Route', 'RouteHandler', 'RouteContext'], 'src/api/types.ts')
   const reexec = extractDeclarations(src.reexec, ['Initializer'], 'src/reexec/types.ts')
-  return `<!-- ${GENERATED_NOTE} The declarations are quoted from src/plugins/types.ts, src/options/types.ts, src/api/types.ts and src/reexec/types.ts. -->
+  const log = extractDeclarations(src.log, ['LogSink'], 'src/log/types.ts')
+  return `<!-- ${GENERATED_NOTE} The declarations are quoted from src/plugins/types.ts, src/options/types.ts, src/api/types.ts, src/reexec/types.ts and src/log/types.ts. -->
 # Writing dockerd plugins
 
 A plugin is an npm package that adds to the daemon what the built-ins add: options (flags with their
@@ -173,6 +176,8 @@ message saying so.
 
 \`\`\`ts
 ${contract}
+
+${log}
 \`\`\`
 
 ### Options

@@ -33,3 +33,11 @@ export interface Tracer {
   readonly namespace: string
   extend(namespace: string): Tracer
 }
+
+/** The part of a logger that the daemon's modules and plugins are handed (Logger satisfies it). */
+export interface LogSink {
+  debug(msg: string, fields?: Record<string, unknown>): void
+  error(msg: string, fields?: Record<string, unknown>): void
+  info(msg: string, fields?: Record<string, unknown>): void
+  warn(msg: string, fields?: Record<string, unknown>): void
+}

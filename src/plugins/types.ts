@@ -3,17 +3,13 @@ import type {IncomingMessage} from 'node:http'
 import type {EventBus} from '../api/events.js'
 import type {Route} from '../api/types.js'
 import type {DaemonConfig} from '../config/types.js'
+import type {LogSink} from '../log/types.js'
 import type {FlagSet} from '../options/types.js'
 import type {TargetPlatform} from '../platform/target.js'
 import type {Initializer} from '../reexec/types.js'
 
-/** What the daemon hands a plugin's lifecycle hooks (a logger scoped to the plugin). */
-export interface PluginLog {
-  debug(msg: string, fields?: Record<string, unknown>): void
-  error(msg: string, fields?: Record<string, unknown>): void
-  info(msg: string, fields?: Record<string, unknown>): void
-  warn(msg: string, fields?: Record<string, unknown>): void
-}
+/** What the daemon hands a plugin's lifecycle hooks. */
+export type PluginLog = LogSink
 
 export interface PluginContext {
   config: DaemonConfig
