@@ -2,61 +2,38 @@
 // READY=1 around a SIGHUP reload, STOPPING=1 at shutdown. A python3 datagram socket stands in for
 // systemd; the daemon sends through systemd-notify (Debian package systemd, installed by .ci/run).
 import assert from 'node:assert/strict'
-import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
-import {createInterface} from 'node:readline'
+import {spawnSync} from 'node:child_process'
 import {after, before, describe, it} from 'node:test'
 
 import {NOT_BUILT, type Temp, baseArgs, daemonBuilt, shortTemp, sleep, startDaemon} from '../helpers/daemon.js'
-
-const RECEIVER = `
-import json, os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print(json.dumps({"bound": True}), flush=True)
-s.settimeout(30)
-while True:
-    try:
-        msg, fds, _flags, _addr = socket.recv_fds(s, 4096, 4)
-    except socket.timeout:
-        break
-    for fd in fds:
-        os.close(fd)
-    print(json.dumps({"msg": msg.decode()}), flush=True)
-`
+import {type Receiver, startReceiver} from '../helpers/notify-receiver.js'
 
 const tools = spawnSync('sh', ['-c', 'command -v systemd-notify && command -v python3'], {encoding: 'utf8'}).status === 0
 const skip = !daemonBuilt ? NOT_BUILT : tools ? false : 'needs systemd-notify (Debian package systemd) and python3'
 
 describe('sd_notify from the daemon', {skip, timeout: 60_000}, () => {
   let t: Temp
-  let receiver: ChildProcess
-  const messages: string[] = []
+  let receiver: Receiver
+  // systemd-notify sends one datagram per call, its assignments separated by newlines.
+  const lines = () => receiver.messages.flatMap((m) => m.split('\n').filter(Boolean))
   /** Resolves with the index of the first matching notification at or after `from`; polls for 10 s at most. */
   const seen = async (pattern: RegExp, from = 0): Promise<number> => {
     const deadline = Date.now() + 10_000
     while (Date.now() < deadline) {
-      const i = messages.findIndex((m, k) => k >= from && pattern.test(m))
+      const i = lines().findIndex((m, k) => k >= from && pattern.test(m))
       if (i !== -1) return i
       await sleep(20)
     }
 
-    throw new Error(`no notification matching ${pattern} in 10 s (got ${JSON.stringify(messages)})`)
+    throw new Error(`no notification matching ${pattern} in 10 s (got ${JSON.stringify(lines())})`)
   }
 
   before(async () => {
     t = shortTemp()
-    receiver = spawn('python3', ['-c', RECEIVER, t.p('notify.sock')], {stdio: ['ignore', 'pipe', 'inherit']})
-    await new Promise<void>((resolve, reject) => {
-      receiver.once('error', reject)
-      createInterface({input: receiver.stdout!}).on('line', (line) => {
-        const v = JSON.parse(line) as {bound?: boolean; msg?: string}
-        if (v.bound) resolve()
-        if (v.msg !== undefined) messages.push(...v.msg.split('\n').filter(Boolean))
-      })
-    })
+    receiver = await startReceiver(t.p('notify.sock'))
   })
   after(() => {
-    receiver.kill('SIGKILL')
+    receiver.proc.kill('SIGKILL')
     t.done()
   })
 
@@ -66,7 +43,7 @@ describe('sd_notify from the daemon', {skip, timeout: 60_000}, () => {
       const ready = await seen(/^READY=1$/)
       process.kill(d.pid, 'SIGHUP')
       const reloading = await seen(/^RELOADING=1$/, ready + 1)
-      assert.ok(messages.some((m, i) => i > reloading && /^MONOTONIC_USEC=\d+$/.test(m)), 'MONOTONIC_USEC with RELOADING=1')
+      assert.ok(lines().some((m, i) => i > reloading && /^MONOTONIC_USEC=\d+$/.test(m)), 'MONOTONIC_USEC with RELOADING=1')
       await seen(/^READY=1$/, reloading + 1)
     } finally {
       assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
