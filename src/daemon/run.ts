@@ -15,6 +15,7 @@ import type {ApiContext} from '../api/types.js'
 import {loadConfig} from '../config/load.js'
 import {renderProblems} from '../config/render.js'
 import type {DaemonConfig, LoadInput} from '../config/types.js'
+import {tracer} from '../log/debug.js'
 import {log} from '../log/logger.js'
 import type {Level} from '../log/types.js'
 import type {TargetPlatform} from '../platform/target.js'
@@ -39,6 +40,9 @@ export interface RunInput {
   load: LoadInput
   platform: TargetPlatform
 }
+
+// DEBUG=dockerd:daemon (or dockerd:*) traces each start-up step and reload decision.
+const trace = tracer('daemon')
 
 /** Reset to their flag/default values on every reload unless the file sets them (§5.2). */
 const ALWAYS_RESET = new Set(['feature', 'max-concurrent-downloads', 'max-concurrent-uploads', 'max-download-attempts'])
@@ -104,10 +108,12 @@ export async function runDaemon(input: RunInput): Promise<number> {
   let reconfigureAuthz = () => {}
   try {
     createdDirs = [...ensureDirSync(dataRoot, 0o710), ...ensureDirSync(execRoot, 0o700)]
+    trace('data-root %s, exec-root %s (created: %o)', dataRoot, execRoot, createdDirs)
     const pidfilePath = String(v().pidfile ?? '')
     if (pidfilePath) {
       try {
         const pidfile = await createPidfile(pidfilePath)
+        trace('pidfile %s holds %d', pidfilePath, process.pid)
         undo.push(() => pidfile.remove())
       } catch (error) {
         throw new StartError(`failed to start daemon: ${(error as Error).message}`)
@@ -143,6 +149,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
     const engineIDFile = join(dataRoot, 'engine-id')
     const hadEngineID = existsSync(engineIDFile)
     engineID = loadOrCreateEngineID(dataRoot)
+    trace('listeners: %o; engine ID %s (%s)', listeners.listeners.map((l) => l.addr), engineID, hadEngineID ? 'existing' : 'new')
     // Only a failed start runs this (a clean shutdown keeps the ID: it must be stable).
     undo.push(() => {
       if (!hadEngineID && failedStart) rmSync(engineIDFile, {force: true})
@@ -189,6 +196,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       }
 
       try {
+        trace('starting plugin %s', plugin.name)
         await plugin.start(pluginCtx())
         started.push(plugin)
       } catch (error) {
@@ -390,6 +398,7 @@ function reload(current: DaemonConfig, input: RunInput, events: EventBus, engine
   }
 
   const changes = reloadChanges(current, {...current, values: proposed}, (name) => Boolean(table.byName.get(name)?.reloadable))
+  trace('reload: keys in the file %o, applied %o, need a restart %o', [...result.config.fileKeys].sort(), changes.applied, changes.needRestart)
   lastChanges = changes
   const values = {...current.values}
   for (const name of changes.applied) values[name] = proposed[name]

@@ -80,6 +80,15 @@ describe('daemon lifecycle (built bin/run.js)', {skip: skipUnlessBuilt}, () => {
     assert.ok(!existsSync(t.p('docker.pid')), 'pidfile removed')
   })
 
+  it('DEBUG=dockerd:* traces start-up steps in logrus format; without DEBUG nothing is traced', async () => {
+    d = await startDaemon(baseArgs(t), {env: {DEBUG: 'dockerd:*'}, home: t.dir})
+    assert.match(d.stderr(), /level=debug msg="pidfile [^"]+ holds \d+" module="dockerd:daemon"/)
+    assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
+    d = await startDaemon(baseArgs(t), {home: t.dir})
+    assert.doesNotMatch(d.stderr(), /module="dockerd:/)
+    assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
+  })
+
   it('SIGINT shuts down the same way (exit 0, socket and pidfile gone)', async () => {
     d = await startDaemon(baseArgs(t), {home: t.dir})
     assert.equal(await d.stop('SIGINT'), 0, d.stderr())

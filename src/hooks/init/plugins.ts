@@ -1,6 +1,7 @@
 import type {Hook} from '@oclif/core/hooks'
 
 import {builtinFlagSets, setContributedFlagSets} from '../../options/index.js'
+import {tracer} from '../../log/debug.js'
 import {targetPlatform} from '../../platform/target.js'
 import {acceptPlugins, pluginFlagSets, setInstalledPlugins, type PluginFailure} from '../../plugins/registry.js'
 import type {DockerdPlugin} from '../../plugins/types.js'
@@ -30,6 +31,7 @@ const hook: Hook.Init = async function ({config}) {
   }
 
   const {accepted, failures: refused} = acceptPlugins(platform, candidates, builtinFlagSets(platform))
+  tracer('plugins')('installed plugins accepted: %o; refused or failed: %o', accepted.map((p) => p.name), [...failures, ...refused].map((f) => f.plugin))
   setInstalledPlugins(accepted, [...failures, ...refused].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)))
   setContributedFlagSets(accepted.flatMap((p) => pluginFlagSets(platform, p)))
 
