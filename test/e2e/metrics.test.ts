@@ -6,6 +6,7 @@ import http from 'node:http'
 import {afterEach, beforeEach, describe, it} from 'node:test'
 
 import {NOT_BUILT, type Daemon, type Temp, api, baseArgs, daemonBuilt, freePort, runToExit, shortTemp, sleep, startDaemon, tcpAccepts} from '../helpers/daemon.js'
+import {sample} from '../helpers/prometheus.js'
 
 const skipUnlessBuilt = daemonBuilt ? false : NOT_BUILT
 const escape = (s: string): string => s.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -24,19 +25,6 @@ function scrape(port: number, path = '/metrics', method = 'GET'): Promise<{body:
     req.on('error', reject)
     req.end()
   })
-}
-
-/** The value of `name{labels…}` in a Prometheus text exposition (labels: a subset to match). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line)
-    if (!m || m[1] !== name) continue
-    const got: Record<string, string> = {}
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) got[l[1]!] = l[2]!
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3])
-  }
-
-  return undefined
 }
 
 /** Scrapes until `ok(body)` (observations are recorded when a response finishes), bounded. */

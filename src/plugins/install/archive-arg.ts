@@ -25,7 +25,7 @@ export function localArchive(arg: string, cwd: string = process.cwd()): string |
   return undefined
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory()
   } catch {

@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto'
-import {statSync} from 'node:fs'
 import {lstat, mkdir, readFile, rename, rm, rmdir, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
+import {isDirectory} from './archive-arg.js'
 import {runUntar} from './run-untar.js'
 import {addUserPlugin, readUserPJSON} from './user-pjson.js'
 
@@ -178,10 +178,3 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory()
-  } catch {
-    return false
-  }
-}

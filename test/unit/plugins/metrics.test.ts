@@ -14,6 +14,7 @@ import {
   validateMetricsAddr,
 } from '../../../src/plugins/builtin/metrics.js'
 import type {PluginContext} from '../../../src/plugins/types.js'
+import {sample} from '../../helpers/prometheus.js'
 
 interface Logged {
   level: string
@@ -66,19 +67,6 @@ function portOf(addr: string | undefined): number {
   const m = /:(\d+)$/.exec(addr ?? '')
   assert.ok(m, `no port in ${addr}`)
   return Number(m[1])
-}
-
-/** `name{labels} value` lines of a Prometheus text exposition. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line)
-    if (!m || m[1] !== name) continue
-    const got: Record<string, string> = {}
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) got[l[1]!] = l[2]!
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3])
-  }
-
-  return undefined
 }
 
 describe('metrics plugin: --metrics-addr', {timeout: 20_000}, () => {
