@@ -4,10 +4,13 @@
 // wrong methods get a bare 404 `page not found`.
 import {type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse} from 'node:http'
 
+import type {Duplex} from 'node:stream'
+
+import {ENGINE_SECTIONS, engineRouteOf, sectionOf} from './engine-routes.js'
 import {ApiError, messageFromError, statusFromError} from './errors.js'
 import {goEscapePath, goUnescape, parseGoQuery} from './query.js'
 import {writeError} from './respond.js'
-import type {ApiContext, HttpMethod, Route, RouteContext} from './types.js'
+import type {ApiContext, ForwardTarget, HttpMethod, Route, RouteContext} from './types.js'
 import {checkRequestVersion, versionLessThan} from './versions.js'
 
 /** `signal.reason` when the client disconnected before the response was complete. */
@@ -18,7 +21,7 @@ export const ABORT_SHUTDOWN = 'shutdown'
 const METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'])
 // gorilla: `/v{version:[0-9.]+}` + route path.
 /** `/v1.41/_ping` → [`1.41`, `/_ping`] (gorilla's `/v{version:[0-9.]+}` prefix); else undefined. */
-function splitVersion(path: string): [string, string] | undefined {
+export function splitVersion(path: string): [string, string] | undefined {
   if (path.charCodeAt(1) !== 0x76 /* v */ || path.charCodeAt(0) !== 0x2f) return undefined
   const slash = path.indexOf('/', 2)
   if (slash <= 2) return undefined
@@ -61,7 +64,53 @@ export interface Router {
    * the router makes one that aborts only when the client goes away.
    */
   /** Synchronous for synchronous handlers (a Promise only when something awaits): /_ping stays cheap. */
-  handle(req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort): Promise<void> | void
+  handle(req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort, upgrade?: UpgradeInput): Promise<void> | void
+}
+
+/** A request that asked to upgrade its connection: its socket and the bytes after its head. */
+export interface UpgradeInput {
+  socket: Duplex
+  head: Buffer
+  /** Called when the connection was taken over (or lost) instead of answered on `res`. */
+  done(result: {bytes: number; status: number}): void
+}
+
+/** What a request to an engine route gets when no engine is configured. */
+export const NO_ENGINE_MESSAGE =
+  'this daemon has no engine to serve this request: start it with --engine-host (or "engine-host" in daemon.json) set to a Docker engine\'s address, e.g. --engine-host unix:///run/docker.sock'
+
+/**
+ * A request none of the daemon's routes serves: authorized like any other, then forwarded to the
+ * engine backend; without one, an engine route gets 501 saying how to configure one, anything
+ * else 404 as before.
+ */
+function toEngine(req: IncomingMessage, res: ServerResponse, api: ApiContext, method: string, path: string, uri: string, upgrade?: UpgradeInput): Promise<void> | void {
+  const versioned = splitVersion(path)
+  const [urlVersion, unversioned] = versioned ?? ['', path]
+  const engine = api.engine
+  if (!engine && !ENGINE_SECTIONS.has(sectionOf(unversioned))) {
+    notFound(res)
+    return
+  }
+
+  if (res instanceof GoResponse) {
+    res.route = engineRouteOf(method, unversioned) ?? ''
+    res.forwarded = engine !== undefined
+  }
+
+  if (debugEnabled(api)) api.log.debug(`Forwarding ${method} ${uri}`)
+  const target: ForwardTarget = {method, path: unversioned, uri, urlVersion}
+  const go = (): void => {
+    if (!engine) writeError(res, 501, NO_ENGINE_MESSAGE, urlVersion)
+    else if (upgrade) engine.upgrade(req, res, upgrade.socket, upgrade.head, target, upgrade.done)
+    else engine.forward(req, res, target)
+  }
+
+  if (!api.authorize) return go()
+  return Promise.resolve(api.authorize(req, {method, path: unversioned, uri})).then((denial) => {
+    if (denial) writeError(res, 403, `authorization denied by plugin ${denial.plugin}: ${denial.msg}`, urlVersion)
+    else go()
+  })
 }
 
 /**
@@ -252,6 +301,10 @@ export class GoResponse extends ServerResponse {
   pending: Pending = []
   /** The matched route's pattern, for observers (metrics by route). */
   route = ''
+  /** True when the request went to the engine backend. */
+  forwarded = false
+  /** Body bytes of a forwarded answer, for observers. */
+  bytes = 0
 }
 
 ;(GoResponse.prototype as ServerResponse).writeHead = function (this: GoResponse, statusCode: number, ...rest: unknown[]) {
@@ -402,7 +455,7 @@ export function createRouter(initial: Route[] = []): Router {
     return undefined
   }
 
-  const handle = (req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort): Promise<void> | void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, api: ApiContext, controller?: LazyAbort, upgrade?: UpgradeInput): Promise<void> | void => {
     const pending = goHeadersOnWrite(res)
     const method = req.method ?? 'GET'
     let target = req.url ?? '/'
@@ -443,10 +496,7 @@ export function createRouter(initial: Route[] = []): Router {
     }
 
     const hit = match(method, path)
-    if (!hit) {
-      notFound(res)
-      return
-    }
+    if (!hit) return toEngine(req, res, api, method, path, target, upgrade)
     const {route, params, urlVersion} = hit
     if (res instanceof GoResponse) res.route = route.path
 

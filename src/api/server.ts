@@ -6,7 +6,7 @@ import http from 'node:http'
 import type {Server as NetServer, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import {ABORT_CLIENT_GONE, ABORT_SHUTDOWN, createRouter, GoResponse, LazyAbort, type Router} from './router.js'
+import {ABORT_CLIENT_GONE, ABORT_SHUTDOWN, createRouter, GoResponse, LazyAbort, type Router, splitVersion} from './router.js'
 import type {ApiContext, Route} from './types.js'
 import {checkVersionRange} from './versions.js'
 
@@ -126,17 +126,7 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       missingHost(res)
       return
     }
-    if (api.observe) {
-      const started = process.hrtime.bigint()
-      res.once('finish', () => {
-        api.observe?.({
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-          method: req.method ?? '',
-          route: (res as GoResponse).route ?? '',
-          status: res.statusCode,
-        })
-      })
-    }
+    if (api.observe) observeAnswer(api, req, res as GoResponse)
 
     // Only a handler that watches its signal (a stream, a long call) is tracked for client-gone
     // and shutdown aborts: a listener and a set entry per /_ping would cost more than the ping.
@@ -170,7 +160,68 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
     }
   })
   server.on('clientError', onClientError)
+  // Requests that ask to upgrade the connection (attach, exec start, BuildKit's h2c, WebSocket)
+  // arrive here with the raw socket. They take the same route as any other; an answer that does
+  // not upgrade is written on a response bound to the socket, which then closes.
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    const res = new GoResponse(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket)
+    res.once('finish', () => {
+      res.detachSocket(socket)
+      socket.end()
+    })
+    socket.on('error', () => socket.destroy())
+    if (state.closing) {
+      socket.destroy()
+      return
+    }
+
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      missingHost(res)
+      return
+    }
+
+    const started = process.hrtime.bigint()
+    if (api.observe) observeAnswer(api, req, res, started)
+    const done = (r: {bytes: number; status: number}): void => {
+      api.observe?.({bytes: r.bytes, durationMs: Number(process.hrtime.bigint() - started) / 1e6, forwarded: true, method: req.method ?? '', path: pathOf(req), route: res.route, status: r.status})
+    }
+
+    try {
+      router.handle(req, res, api, undefined, {done, head, socket})?.catch((error: unknown) => {
+        api.log.error?.('API request failed', {error: String(error), method: req.method, 'request-url': req.url, module: 'api'})
+        socket.destroy()
+      })
+    } catch (error) {
+      api.log.error?.('API request failed', {error: String(error), method: req.method, 'request-url': req.url, module: 'api'})
+      socket.destroy()
+    }
+  })
   return server
+}
+
+/** The path of a request without the query and the version prefix (for observers). */
+function pathOf(req: http.IncomingMessage): string {
+  const url = req.url ?? ''
+  const q = url.indexOf('?')
+  const path = q < 0 ? url : url.slice(0, q)
+  return splitVersion(path)?.[1] ?? path
+}
+
+/** Tells observers about a request answered on `res`, once its answer is complete. */
+function observeAnswer(api: ApiContext, req: http.IncomingMessage, res: GoResponse, started = process.hrtime.bigint()): void {
+  res.once('finish', () => {
+    api.observe?.({
+      bytes: res.bytes,
+      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      forwarded: res.forwarded,
+      method: req.method ?? '',
+      path: pathOf(req),
+      route: res.route ?? '',
+      status: res.statusCode,
+    })
+  })
 }
 
 /**

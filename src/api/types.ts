@@ -1,6 +1,7 @@
 // Types of the Engine API module. Kept apart from the code so that the daemon and
 // plugins can import them without pulling node:http in.
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {Duplex} from 'node:stream'
 
 import type {EventBus} from './events.js'
 
@@ -59,7 +60,74 @@ export interface ApiContext {
    */
   authorize?(req: IncomingMessage, target: {method: string; path: string; uri: string}): Promise<AuthzDenial | undefined> | AuthzDenial | undefined
   /** Told about every answered request (metrics). Absent: nothing is timed. */
-  observe?(o: {durationMs: number; method: string; route: string; status: number}): void
+  observe?(o: ApiObservation): void
+  /**
+   * The engine backend (the engine plugin, when `engine-host` is set): requests no route of the
+   * daemon matches go there. Absent: engine routes answer 501 saying how to configure one.
+   */
+  engine?: EngineBackend
+}
+
+/** One answered request, as observers (metrics, audit) see it. */
+export interface ApiObservation {
+  durationMs: number
+  method: string
+  /** The route's pattern (`/_ping`, `/containers/{id}/logs`), or '' when none matched. */
+  route: string
+  status: number
+  /** The path without the version prefix, as requested. */
+  path?: string
+  /** True when the request went to the upstream engine. */
+  forwarded?: boolean
+  /** Response bytes written to the client (body, or both directions' payload on a hijacked connection). */
+  bytes?: number
+}
+
+/** Where a request goes upstream: what the router learned from its URL. */
+export interface ForwardTarget {
+  method: string
+  /** The path without the version prefix. */
+  path: string
+  /** `1.41` from `/v1.41/...`, '' for a bare path. */
+  urlVersion: string
+  /** The request URI exactly as the client sent it (forwarded unchanged). */
+  uri: string
+}
+
+/** What the daemon's own routes learn from the upstream engine (the last it said). */
+export interface EnginePing {
+  apiVersion?: string
+  builderVersion?: string
+  experimental?: string
+  swarm?: string
+  osType?: string
+}
+
+/** The engine backend the router forwards to (contributed by a plugin, see DockerdPlugin.engine). */
+export interface EngineBackend {
+  /** The upstream's address as configured (`unix:///run/docker.sock`), for messages. */
+  readonly address: string
+  /** Forwards one request; the router has authorized it. Never throws: errors become responses. */
+  forward(req: IncomingMessage, res: ServerResponse, target: ForwardTarget): void
+  /**
+   * Forwards a request that asked to upgrade the connection (attach, exec start, h2c, WebSocket).
+   * `res` is bound to the client's socket for answers that do not upgrade; `head` holds the bytes
+   * that followed the request head (its body first).
+   */
+  upgrade(req: IncomingMessage, res: ServerResponse, socket: Duplex, head: Buffer, target: ForwardTarget, done: (r: {bytes: number; status: number}) => void): void
+  /** The upstream's /_ping headers, last seen (undefined before it was ever reached). */
+  ping(): EnginePing | undefined
+  /** The upstream's `/version` components, shown after ours; [] while it is down. */
+  components(): Promise<ComponentVersion[]>
+  /** The upstream's `/info` at the request's API version, or undefined while it is down. */
+  info(apiVersion: string): Promise<Record<string, unknown> | undefined>
+  /**
+   * Streams the upstream's `/events` for the same query, one line at a time, until it ends, the
+   * signal aborts or the upstream goes away. Resolves when done; never rejects.
+   */
+  events(opts: {accept?: string; rawQuery: string; urlVersion: string; signal: AbortSignal; onLine(line: string): void}): Promise<void>
+  /** A problem to show in `/info` Warnings (the upstream is unreachable), or undefined. */
+  warning(): string | undefined
 }
 
 export interface AuthzDenial {

@@ -11,7 +11,9 @@ import {
   serve,
   systemRoutes,
 } from '../api/index.js'
-import type {ApiContext} from '../api/types.js'
+import {mergeEngineInfo, NO_ENGINE_WARNING} from '../api/engine-info.js'
+import type {ApiContext, EngineBackend} from '../api/types.js'
+import {versionLessThan} from '../api/versions.js'
 import {loadConfig} from '../config/load.js'
 import {renderProblems} from '../config/render.js'
 import type {DaemonConfig, LoadInput} from '../config/types.js'
@@ -106,6 +108,16 @@ export async function runDaemon(input: RunInput): Promise<number> {
   const version = buildVersionInfo()
   let server: ReturnType<typeof createApiServer>
   let reconfigureAuthz = () => {}
+  // The engine backend in use (a plugin's, once started; a reload may change or remove it).
+  let engine: EngineBackend | undefined
+  const findEngine = () => {
+    for (const p of started) {
+      const backend = p.engine?.()
+      if (backend) return backend
+    }
+
+    return undefined
+  }
   try {
     createdDirs = [...ensureDirSync(dataRoot, 0o710), ...ensureDirSync(execRoot, 0o700)]
     trace('data-root %s, exec-root %s (created: %o)', dataRoot, execRoot, createdDirs)
@@ -154,29 +166,44 @@ export async function runDaemon(input: RunInput): Promise<number> {
     undo.push(() => {
       if (!hadEngineID && failedStart) rmSync(engineIDFile, {force: true})
     })
+    const ownInfo = (apiVersion: string) =>
+      withPluginInfo(plugins, config, buildInfo(
+        {
+          config,
+          engineID,
+          eventsListeners: events.subscriberCount,
+          gitCommit: version.commit,
+          listeners: listeners.listeners.map((l) => ({addr: l.addr, host: l.host, tls: Boolean(tls), verify: config.tls.verify})),
+          platform: input.platform,
+          serverVersion: version.version,
+        },
+        apiVersion,
+      ))
+    const minApi = minApiVersion(config)
     const api: ApiContext = {
       arch: GO_ARCH[arch()] ?? arch(),
+      components: () => engine?.components() ?? [],
+      get engine() {
+        return engine
+      },
       events,
       experimental: () => Boolean(v().experimental),
       features: () => (v().feature ?? {}) as Record<string, boolean>,
       gitCommit: version.commit,
       authorize: (req, target) => authorize(authz as ResolvedAuthz, req, target),
-      info: (apiVersion) =>
-        withPluginInfo(plugins, config, buildInfo(
-          {
-            config,
-            engineID,
-            eventsListeners: events.subscriberCount,
-            gitCommit: version.commit,
-            listeners: listeners.listeners.map((l) => ({addr: l.addr, host: l.host, tls: Boolean(tls), verify: config.tls.verify})),
-            platform: input.platform,
-            serverVersion: version.version,
-          },
-          apiVersion,
-        )),
+      async info(apiVersion) {
+        const ours = ownInfo(apiVersion)
+        const backend = engine
+        if (!backend) return mergeEngineInfo(ours, undefined, NO_ENGINE_WARNING)
+        return mergeEngineInfo(ours, await backend.info(apiVersion), backend.warning())
+      },
       log,
-      maxApiVersion: MAX_API_VERSION,
-      minApiVersion: minApiVersion(config),
+      // In front of an engine, the lower of its maximum and ours: a client that negotiated above
+      // what the engine speaks would have its forwarded requests refused (engine-api-proxy §4).
+      get maxApiVersion() {
+        return advertisedApiVersion(engine?.ping()?.apiVersion, minApi)
+      },
+      minApiVersion: minApi,
       os: GO_OS[input.platform],
       serverVersion: version.version,
     }
@@ -204,6 +231,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       }
     }
 
+    engine = findEngine()
     const observers = plugins.filter((p) => p.observe && (p.observing?.() ?? true))
     if (observers.length > 0) api.observe = (o) => {
       for (const p of observers) {
@@ -267,7 +295,9 @@ export async function runDaemon(input: RunInput): Promise<number> {
       config = reload(config, input, events, engineID)
       if (config !== previous) {
         reconfigureAuthz()
-        void reloadPlugins(started, {...pluginCtx(), changes: lastChanges, previous})
+        void reloadPlugins(started, {...pluginCtx(), changes: lastChanges, previous}).then(() => {
+          engine = findEngine()
+        })
       }
     })
     // Serve only once every handler is in place: a supervisor may signal as soon as it sees
@@ -366,6 +396,12 @@ async function stopPlugins(plugins: readonly DockerdPlugin[], ctx: PluginContext
       log.error('plugin shutdown failed', {error: (error as Error).message, plugin: plugin.name})
     }
   }
+}
+
+/** Our maximum API version, lowered to the engine's (never below our minimum). */
+export function advertisedApiVersion(engineVersion: string | undefined, min: string): string {
+  if (!engineVersion || !/^\d+\.\d+$/.test(engineVersion) || !versionLessThan(engineVersion, MAX_API_VERSION)) return MAX_API_VERSION
+  return versionLessThan(engineVersion, min) ? min : engineVersion
 }
 
 /** DOCKER_MIN_API_VERSION, else the file's min-api-version, else the default (§4.6). */

@@ -1,7 +1,7 @@
 import type {IncomingMessage} from 'node:http'
 
 import type {EventBus} from '../api/events.js'
-import type {Route} from '../api/types.js'
+import type {ApiObservation, EngineBackend, Route} from '../api/types.js'
 import type {DaemonConfig} from '../config/types.js'
 import type {LogSink} from '../log/types.js'
 import type {FlagSet} from '../options/types.js'
@@ -48,13 +48,7 @@ export interface AuthorizationResult {
 export type AuthorizationHandler = (req: AuthorizationRequest) => AuthorizationResult | Promise<AuthorizationResult>
 
 /** Called after each API request is answered (metrics, audit). Must not throw or block. */
-export interface RequestObservation {
-  durationMs: number
-  method: string
-  /** The route's path pattern (`/_ping`), or '' when no route matched. */
-  route: string
-  status: number
-}
+export type RequestObservation = ApiObservation
 
 /**
  * The plugin contract (DESIGN.md "Flag sets and plugins"). Built-in sets and installed plugins use
@@ -82,6 +76,11 @@ export interface DockerdPlugin {
   observe?(request: RequestObservation): void
   /** Whether `observe` wants requests now (checked after start): timing requests is not free. */
   observing?(): boolean
+  /**
+   * The engine backend this plugin provides, when configured (after start; may change on reload):
+   * requests no route serves are forwarded to it. The first plugin that returns one is used.
+   */
+  engine?(): EngineBackend | undefined
 }
 
 /**

@@ -40,16 +40,21 @@ export function builderVersion(api: ApiContext): string {
 
 function pingHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
   const head = req.method === 'HEAD'
+  // In front of an engine, what the engine says about builds, swarm and experimental features:
+  // the client picks BuildKit and swarm commands from these.
+  const engine = ctx.api.engine?.ping()
   // One writeHead with every header: the cheapest way through node:http for the hottest route.
-  res.writeHead(200, {
-    'Builder-Version': builderVersion(ctx.api),
+  const headers: Record<string, string> = {
+    'Builder-Version': engine?.builderVersion ?? builderVersion(ctx.api),
     'Cache-Control': 'no-cache, no-store, must-revalidate',
     'Content-Length': head ? '0' : '2',
     // GET gets this type from Go's content sniffing, HEAD sets it explicitly: same bytes.
     'Content-Type': 'text/plain; charset=utf-8',
     Pragma: 'no-cache',
-    Swarm: ctx.api.swarmStatus?.() ?? 'inactive',
-  })
+    Swarm: engine?.swarm ?? ctx.api.swarmStatus?.() ?? 'inactive',
+  }
+  if (engine?.experimental) headers['Docker-Experimental'] = engine.experimental
+  res.writeHead(200, headers)
   res.end(head ? undefined : 'OK')
 }
 
@@ -171,8 +176,22 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
       ? bus.since(since ?? 0n, until !== undefined && until > 0n ? until : undefined)
       : []
   for (const ev of replay) if (eventMatches(filters, ev)) write(ev, false)
+  // In front of an engine, its events (containers, images, ...) go into the same stream, asked
+  // for with the same query; it applies since/until/filters to its own.
+  const upstream = ctx.api.engine?.events({
+    accept: req.headers.accept,
+    onLine(line) {
+      if (res.writableEnded || res.destroyed) return
+      if (res.writableLength > EVENTS_MAX_BACKLOG) return
+      res.write(line)
+    },
+    rawQuery: ctx.rawQuery,
+    signal: ctx.signal,
+    urlVersion: ctx.version,
+  })
   if (onlyPast) {
-    res.end()
+    await upstream
+    if (!res.writableEnded && !res.destroyed) res.end()
     return
   }
 
@@ -186,8 +205,11 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
       unsubscribe()
       timer?.cancel()
       ctx.signal.removeEventListener('abort', finish)
-      if (!res.writableEnded && !res.destroyed) res.end()
-      resolve()
+      // At `until`, the upstream's stream ends by itself once it has sent what it had.
+      void Promise.resolve(ctx.signal.aborted ? undefined : upstream).then(() => {
+        if (!res.writableEnded && !res.destroyed) res.end()
+        resolve()
+      })
     }
     unsubscribe = bus.subscribe((ev) => {
       if (eventMatches(filters, ev)) write(ev, true)

@@ -1,5 +1,6 @@
 import type {DockerdPlugin} from '../types.js'
+import {enginePlugin} from './engine/index.js'
 import {metricsPlugin} from './metrics.js'
 
 /** Plugins built into dockerd: they use the same contract as installed ones. */
-export const BUILTIN_PLUGINS: readonly DockerdPlugin[] = [metricsPlugin]
+export const BUILTIN_PLUGINS: readonly DockerdPlugin[] = [enginePlugin, metricsPlugin]

@@ -1,0 +1,243 @@
+// Forwarding one request to the upstream engine, streamed both ways without buffering: the body
+// is piped up as it arrives, the answer piped down as it comes (and its head flushed at once, so
+// `logs -f` and `/events` start before their first line). Upgrades (attach, exec start, h2c,
+// WebSocket) hand both sockets to splice().
+import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http'
+import type {Duplex} from 'node:stream'
+
+import {writeError} from '../../../api/respond.js'
+import type {ForwardTarget} from '../../../api/types.js'
+import {splice} from './splice.js'
+import {describeUpstreamError, type Upstream} from './upstream.js'
+
+/** Go's httputil.ReverseProxy hop-by-hop list (RFC 9110 §7.6.1 and the older proxy headers). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+// Answered by this daemon's own HTTP server (100 Continue) before the request reached us.
+const REQUEST_ONLY = new Set(['expect'])
+
+/** The largest body an upgrading request may carry (exec start sends a few bytes of JSON). */
+export const MAX_UPGRADE_BODY = 1 << 20
+
+/** What forwarding tells observers about a connection it took over (or lost before an answer). */
+export interface ForwardResult {
+  bytes: number
+  status: number
+}
+
+/** A response that counts the body bytes it relayed (the API server's GoResponse does). */
+type Counted = ServerResponse & {bytes?: number}
+
+/**
+ * rawHeaders (`[name, value, ...]`) without the hop-by-hop ones and those its Connection header
+ * names. Names and order are kept as received.
+ */
+export function endToEndHeaders(raw: readonly string[], drop: ReadonlySet<string> = HOP_BY_HOP): string[] {
+  let named: Set<string> | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
+      for (const token of raw[i + 1].split(',')) {
+        const t = token.trim().toLowerCase()
+        if (t) (named ??= new Set()).add(t)
+      }
+    }
+  }
+
+  const out: string[] = []
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase()
+    if (drop.has(name) || REQUEST_ONLY.has(name) || named?.has(name)) continue
+    out.push(raw[i], raw[i + 1])
+  }
+
+  return out
+}
+
+/** Sets headers from a rawHeaders list on an outgoing message, repeated names as one array. */
+function setRawHeaders(msg: ClientRequest, raw: readonly string[]): void {
+  const seen = new Map<string, {name: string; values: string[]}>()
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i].toLowerCase()
+    const entry = seen.get(key)
+    if (entry) entry.values.push(raw[i + 1])
+    else seen.set(key, {name: raw[i], values: [raw[i + 1]]})
+  }
+
+  for (const {name, values} of seen.values()) msg.setHeader(name, values.length === 1 ? values[0] : values)
+}
+
+const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
+
+/** The 502 a client gets when the upstream cannot be reached (the Engine API's JSON error). */
+export function unreachableMessage(upstream: Upstream, error: unknown): string {
+  return `cannot reach the engine at ${upstream.address.text}: ${describeUpstreamError(upstream.address, error)}`
+}
+
+/** Relays the upstream's answer on `res` (a normal response, or one bound to a hijackable socket). */
+function relay(upRes: IncomingMessage, res: Counted, upReq: ClientRequest): void {
+  const status = upRes.statusCode ?? 502
+  const headers = endToEndHeaders(upRes.rawHeaders)
+  const noBody = upRes.headers['content-length'] === undefined && upRes.headers['transfer-encoding'] === undefined
+  // An answer framed by the end of the connection (the old attach form: 200, then a raw stream)
+  // goes down the same way; chunking it would corrupt the stream.
+  if (noBody && status !== 204 && status !== 304 && res.req?.method !== 'HEAD') res.useChunkedEncodingByDefault = false
+  res.writeHead(status, upRes.statusMessage ?? '', headers)
+  // A streamed answer's head goes out now: clients wait for it before they read.
+  if (upRes.headers['content-length'] === undefined) res.flushHeaders()
+  res.bytes = 0
+  upRes.on('data', (chunk: Buffer) => {
+    res.bytes! += chunk.length
+  })
+  upRes.pipe(res)
+  // The upstream went away mid-answer: the client's answer ends the same way (not cleanly).
+  upRes.on('aborted', () => res.destroy())
+  upRes.on('error', () => res.destroy())
+  res.once('close', () => {
+    if (!upRes.complete) upReq.destroy()
+  })
+}
+
+function failBeforeAnswer(res: ServerResponse, upstream: Upstream, error: unknown, target: ForwardTarget): void {
+  upstream.failed(error)
+  if (res.headersSent || res.destroyed) res.destroy()
+  else writeError(res, 502, unreachableMessage(upstream, error), target.urlVersion)
+}
+
+/**
+ * Forwards one request: method, URI (version prefix unchanged), end-to-end headers and the body,
+ * streamed. A client that goes away aborts the upstream request; an upstream that goes away ends
+ * the client's answer.
+ */
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, upstream: Upstream): void {
+  const upReq = upstream.request(upstream.options(target.method, target.uri))
+  setRawHeaders(upReq, endToEndHeaders(req.rawHeaders))
+  const chunked = req.headers['transfer-encoding'] !== undefined
+  const length = req.headers['content-length']
+  // Go clients send `Content-Length: 0` on a POST without a body; Node would send an empty chunked
+  // body instead. Say the same as Go.
+  if (!chunked && length === undefined && !METHODS_WITHOUT_BODY.has(target.method)) upReq.setHeader('Content-Length', '0')
+  let answered = false
+  upReq.on('response', (upRes) => {
+    answered = true
+    relay(upRes, res, upReq)
+  })
+  upReq.on('error', (error) => {
+    if (!answered) failBeforeAnswer(res, upstream, error, target)
+    else res.destroy()
+  })
+  // The client went away before the answer was complete.
+  res.once('close', () => {
+    if (!res.writableFinished) upReq.destroy()
+  })
+  req.on('error', () => upReq.destroy())
+  if (!chunked && (length === undefined || length === '0')) upReq.end()
+  else req.pipe(upReq)
+}
+
+/** Reads the request body of an upgrading request (`Content-Length` bytes) from `head` and the socket. */
+function readUpgradeBody(socket: Duplex, head: Buffer, length: number): Promise<{body: Buffer; rest: Buffer}> {
+  if (head.length >= length) return Promise.resolve({body: head.subarray(0, length), rest: head.subarray(length)})
+  return new Promise((resolve, reject) => {
+    const chunks = [head]
+    let have = head.length
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk)
+      have += chunk.length
+      if (have < length) return
+      cleanup()
+      socket.pause()
+      const all = Buffer.concat(chunks)
+      resolve({body: all.subarray(0, length), rest: all.subarray(length)})
+    }
+
+    const onEnd = (): void => {
+      cleanup()
+      reject(new Error('the client closed the connection before sending the whole request body'))
+    }
+
+    const cleanup = (): void => {
+      socket.off('data', onData)
+      socket.off('end', onEnd)
+      socket.off('close', onEnd)
+    }
+
+    socket.on('data', onData)
+    socket.once('end', onEnd)
+    socket.once('close', onEnd)
+    socket.resume()
+  })
+}
+
+/** The 101 (or other upgrade answer) head, written raw on the client's socket. */
+function rawHead(upRes: IncomingMessage): Buffer {
+  let text = `HTTP/1.1 ${upRes.statusCode} ${upRes.statusMessage ?? ''}\r\n`
+  const raw = upRes.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) text += `${raw[i]}: ${raw[i + 1]}\r\n`
+  return Buffer.from(text + '\r\n', 'latin1')
+}
+
+/**
+ * Forwards a request that asks to upgrade its connection. The upstream's 101 goes back raw and
+ * the two sockets are spliced (half-close kept), and `done` runs when both have closed; any other
+ * answer goes back on `res`, after which the connection closes.
+ */
+export function forwardUpgrade(
+  req: IncomingMessage,
+  res: ServerResponse,
+  socket: Duplex,
+  head: Buffer,
+  target: ForwardTarget,
+  upstream: Upstream,
+  done: (r: ForwardResult) => void = () => {},
+): void {
+  if (req.headers['transfer-encoding'] !== undefined) {
+    writeError(res, 400, 'a request that upgrades its connection must send its body with Content-Length, not chunked', target.urlVersion)
+    return
+  }
+
+  const length = Number(req.headers['content-length'] ?? 0)
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_UPGRADE_BODY) {
+    writeError(res, 413, `the body of a request that upgrades its connection is limited to ${MAX_UPGRADE_BODY} bytes`, target.urlVersion)
+    return
+  }
+
+  readUpgradeBody(socket, head, length).then(
+    ({body, rest}) => {
+      const upReq = upstream.request(upstream.options(target.method, target.uri))
+      setRawHeaders(upReq, endToEndHeaders(req.rawHeaders))
+      upReq.setHeader('Connection', 'Upgrade')
+      upReq.setHeader('Upgrade', req.headers.upgrade ?? 'tcp')
+      upReq.setHeader('Content-Length', String(body.length))
+      let answered = false
+      upReq.on('upgrade', (upRes, upSocket, upHead) => {
+        answered = true
+        if (socket.destroyed) {
+          upSocket.destroy()
+          done({bytes: 0, status: 499})
+          return
+        }
+
+        // The client's socket is ours now: the HTTP response bound to it is never used.
+        res.detachSocket(socket as never)
+        socket.write(rawHead(upRes))
+        if (upHead.length > 0) socket.write(upHead)
+        if (rest.length > 0) upSocket.write(rest)
+        splice(socket, upSocket, (bytes) => done({bytes: bytes.aToB + bytes.bToA, status: upRes.statusCode ?? 101}))
+      })
+      upReq.on('response', (upRes) => {
+        answered = true
+        relay(upRes, res, upReq)
+      })
+      upReq.on('error', (error) => {
+        if (!answered) failBeforeAnswer(res, upstream, error, target)
+      })
+      socket.once('close', () => {
+        if (!answered) upReq.destroy()
+      })
+      upReq.end(body)
+    },
+    () => {
+      socket.destroy()
+      done({bytes: 0, status: 499})
+    },
+  )
+}

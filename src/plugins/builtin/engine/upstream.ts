@@ -1,0 +1,281 @@
+// The connection to the upstream engine: one keep-alive agent per configured address, its
+// health (probed with HEAD /_ping, with backoff while it is down) and what its /_ping said.
+import http from 'node:http'
+import https from 'node:https'
+import {readFileSync} from 'node:fs'
+
+import type {EnginePing} from '../../../api/types.js'
+import {errnoText} from '../../../daemon/dirs.js'
+import type {LogSink} from '../../../log/types.js'
+import type {EngineAddress} from './address.js'
+
+export interface EngineTLS {
+  ca: string
+  cert?: string
+  key?: string
+}
+
+/** Time allowed to connect (the OS's own timeout is minutes). */
+export const CONNECT_TIMEOUT_MS = 10_000
+/** Time allowed for the daemon's own calls to the upstream (/_ping, /info, /version). */
+export const CALL_TIMEOUT_MS = 10_000
+/** Backoff between probes while the upstream is down: doubles from the first to the last. */
+export const BACKOFF_MS = {first: 250, max: 5_000}
+/** While it is up, how often the upstream is asked again (it may restart as another version). */
+export const HEALTH_INTERVAL_MS = 10_000
+
+/** An upstream failure in Go's words: `dial unix /run/docker.sock: connect: connection refused`. */
+export function describeUpstreamError(address: EngineAddress, error: unknown): string {
+  const e = error as NodeJS.ErrnoException & {upstream?: string}
+  if (e?.upstream) return e.upstream
+  const code = e?.code ?? ''
+  const target = address.kind === 'unix' ? `unix ${address.path}` : `tcp ${address.host}:${address.port}`
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'ENOTSOCK' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    return `dial ${target}: connect: ${errnoText(e)}`
+  }
+
+  if (code === 'ETIMEDOUT') return `dial ${target}: i/o timeout`
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dial ${target}: lookup ${address.kind === 'tcp' ? address.host : ''}: no such host`
+  if (code === 'ECONNRESET' || code === 'EPIPE') return `read ${target}: connection reset by peer`
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
+    return `tls: failed to verify the engine's certificate (${code})`
+  }
+
+  if (code.startsWith('HPE_') || code === 'ERR_HTTP') return `the engine at ${address.text} answered with something that is not HTTP`
+  return errnoText(e)
+}
+
+function timeoutError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('i/o timeout'), {code: 'ETIMEDOUT'})
+}
+
+/** What Node's http.request needs for one call to the upstream. */
+export type RequestOptions = http.RequestOptions & https.RequestOptions
+
+export class Upstream {
+  readonly agent: http.Agent
+  private readonly tlsOptions?: {ca: Buffer; cert?: Buffer; key?: Buffer}
+  private lastPing?: EnginePing
+  private up: boolean | undefined
+  private lastError?: string
+  private timer?: NodeJS.Timeout
+  private delay = BACKOFF_MS.first
+  private probing?: Promise<boolean>
+  private closed = false
+
+  constructor(
+    readonly address: EngineAddress,
+    tls: EngineTLS | undefined,
+    private readonly log: LogSink,
+    private readonly onStatus: (status: string) => void = () => {},
+  ) {
+    if (tls) {
+      // Read now so that a missing file fails the start (or the reload), naming it.
+      const read = (flag: string, path: string): Buffer => {
+        try {
+          return readFileSync(path)
+        } catch (error) {
+          throw new Error(`${flag}: could not read ${path}: ${errnoText(error)}`)
+        }
+      }
+
+      this.tlsOptions = {
+        ca: read('--engine-tlscacert', tls.ca),
+        cert: tls.cert ? read('--engine-tlscert', tls.cert) : undefined,
+        key: tls.key ? read('--engine-tlskey', tls.key) : undefined,
+      }
+    }
+
+    const options = {keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64, scheduling: 'lifo' as const}
+    this.agent = this.tlsOptions ? new https.Agent({...options, ...this.tlsOptions, minVersion: 'TLSv1.2', rejectUnauthorized: true}) : new http.Agent(options)
+  }
+
+  get tls(): boolean {
+    return this.tlsOptions !== undefined
+  }
+
+  /** Options for one request to `path` (the URI as the client sent it). */
+  options(method: string, path: string): RequestOptions {
+    const base: RequestOptions = {agent: this.agent, method, path, setHost: false}
+    if (this.address.kind === 'unix') base.socketPath = this.address.path
+    else {
+      base.host = this.address.host
+      base.port = this.address.port
+      if (this.tlsOptions) base.servername = /^[\d.]+$|:/.test(this.address.host) ? undefined : this.address.host
+    }
+
+    return base
+  }
+
+  /** Starts a request; a connect that takes longer than CONNECT_TIMEOUT_MS fails with ETIMEDOUT. */
+  request(options: RequestOptions): http.ClientRequest {
+    const req = this.tlsOptions ? https.request(options) : http.request(options)
+    req.once('socket', (socket) => {
+      if (!socket.connecting) return
+      const timer = setTimeout(() => req.destroy(timeoutError()), CONNECT_TIMEOUT_MS)
+      socket.once('connect', () => clearTimeout(timer))
+      socket.once('secureConnect', () => clearTimeout(timer))
+      socket.once('close', () => clearTimeout(timer))
+    })
+    return req
+  }
+
+  /** A JSON call of the daemon's own (`/v1.41/info`), bounded in time; rejects with the upstream's cause. */
+  getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const req = this.request({...this.options('GET', path), headers: {Host: 'docker'}, signal})
+      const timer = setTimeout(() => req.destroy(timeoutError()), CALL_TIMEOUT_MS)
+      req.on('error', (error) => {
+        clearTimeout(timer)
+        this.failed(error)
+        reject(error)
+      })
+      req.on('response', (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (c: Buffer) => {
+          size += c.length
+          // /info and /version are a few KiB; a runaway answer is cut.
+          if (size > 8 << 20) req.destroy(Object.assign(new Error('answer too large'), {upstream: `the engine's answer to ${path} is too large`}))
+          else chunks.push(c)
+        })
+        res.on('error', () => {})
+        res.on('end', () => {
+          clearTimeout(timer)
+          const text = Buffer.concat(chunks).toString('utf8')
+          if ((res.statusCode ?? 500) >= 400) {
+            let message = text.trim()
+            try {
+              message = (JSON.parse(text) as {message?: string}).message ?? message
+            } catch {}
+
+            reject(Object.assign(new Error(message), {upstream: `the engine answered ${res.statusCode} to ${path}: ${message}`}))
+            return
+          }
+
+          try {
+            resolve(JSON.parse(text))
+          } catch {
+            reject(Object.assign(new Error('not JSON'), {upstream: `the engine's answer to ${path} is not JSON`}))
+          }
+        })
+      })
+      req.end()
+    })
+  }
+
+  /** The last /_ping headers (kept while it is down: the version does not change while nobody answers). */
+  ping(): EnginePing | undefined {
+    return this.lastPing
+  }
+
+  isUp(): boolean {
+    return this.up === true
+  }
+
+  /** Why the upstream is unreachable, while it is. */
+  problem(): string | undefined {
+    return this.up === false ? this.lastError : undefined
+  }
+
+  /** Probes now unless a probe runs already; true when the upstream answered /_ping. */
+  probe(): Promise<boolean> {
+    this.probing ??= this.pingOnce().finally(() => {
+      this.probing = undefined
+    })
+    return this.probing
+  }
+
+  private pingOnce(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const req = this.request({...this.options('HEAD', '/_ping'), headers: {Host: 'docker'}})
+      const timer = setTimeout(() => req.destroy(timeoutError()), CALL_TIMEOUT_MS)
+      req.on('error', (error) => {
+        clearTimeout(timer)
+        this.failed(error)
+        resolve(false)
+      })
+      req.on('response', (res) => {
+        clearTimeout(timer)
+        res.resume()
+        const h = res.headers
+        const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
+        if (res.statusCode !== 200 || !one(h['api-version'])) {
+          this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.statusCode} to /_ping`}))
+          resolve(false)
+          return
+        }
+
+        this.lastPing = {
+          apiVersion: one(h['api-version']),
+          builderVersion: one(h['builder-version']),
+          experimental: one(h['docker-experimental']),
+          osType: one(h.ostype),
+          swarm: one(h.swarm),
+        }
+        this.succeeded(one(h.server) ?? '')
+        resolve(true)
+      })
+      req.end()
+    })
+  }
+
+  /** Called when a request could not reach the upstream: marks it down and probes with backoff. */
+  failed(error: unknown): void {
+    const message = describeUpstreamError(this.address, error)
+    const code = (error as NodeJS.ErrnoException)?.code ?? ''
+    // Only failures to reach it say it is down; an error answer or a reset stream does not.
+    const unreachable = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) || Boolean((error as {upstream?: string})?.upstream?.includes('/_ping'))
+    if (!unreachable || this.closed) return
+    this.lastError = message
+    if (this.up !== false) {
+      this.up = false
+      this.delay = BACKOFF_MS.first
+      this.log.warn(`engine at ${this.address.text} is not reachable: ${message}; retrying`, {module: 'engine'})
+      this.onStatus(`Engine ${this.address.text} not reachable: ${message}`)
+    }
+
+    this.schedule(this.delay)
+    this.delay = Math.min(this.delay * 2, BACKOFF_MS.max)
+  }
+
+  private succeeded(server: string): void {
+    this.lastError = undefined
+    if (this.up !== true) {
+      this.up = true
+      this.log.info(`engine at ${this.address.text} is reachable`, {api: this.lastPing?.apiVersion, module: 'engine', server})
+      this.onStatus(`Engine ${this.address.text} reachable`)
+    }
+
+    this.schedule(HEALTH_INTERVAL_MS)
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed) return
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => void this.probe(), ms)
+    // Health checks must never keep the daemon alive.
+    this.timer.unref()
+  }
+
+  /**
+   * A reload chose another upstream: requests in flight finish here, new ones go there. Sockets
+   * are not kept once their request is done.
+   */
+  retire(): void {
+    this.stopProbing()
+    ;(this.agent as http.Agent & {keepAlive: boolean}).keepAlive = false
+    for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy()
+  }
+
+  stopProbing(): void {
+    this.closed = true
+    clearTimeout(this.timer)
+  }
+
+  /** Shutdown: every socket to the upstream closes. */
+  close(): void {
+    this.stopProbing()
+    this.agent.destroy()
+  }
+}
