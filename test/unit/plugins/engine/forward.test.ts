@@ -1,0 +1,312 @@
+// The engine backend against a fake upstream on a unix socket: the daemon's API server in front,
+// node:http and raw sockets as clients. Checks streaming, hop-by-hop headers, hijack with
+// half-close, failures of either side and the merged /_ping, /version, /info and /events.
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import {after, before, describe, test} from 'node:test'
+
+import {createEnginePlugin, upstreamComponents, upstreamFromConfig} from '../../../../src/plugins/builtin/engine/index.js'
+import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/forward.js'
+import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
+import type {DaemonConfig} from '../../../../src/config/types.js'
+import {openStream, request, startServer, within, type Harness} from '../../api/helpers.js'
+
+interface Fake {
+  dir: string
+  sock: string
+  server: http.Server
+  seen: Array<{method: string; url: string; headers: http.IncomingHttpHeaders; body: string}>
+  close(): Promise<void>
+}
+
+/** A small engine: enough of the Engine API's shapes to exercise the forwarding paths. */
+async function fakeEngine(sock: string): Promise<Fake> {
+  const seen: Fake['seen'] = []
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString()
+      seen.push({body, headers: req.headers, method: req.method ?? '', url: req.url ?? ''})
+      const url = (req.url ?? '').split('?')[0]
+      if (url === '/_ping') {
+        res.writeHead(200, {'Api-Version': '1.41', 'Builder-Version': '1', 'Docker-Experimental': 'true', Server: 'Docker/20.10.24 (linux)', Swarm: 'inactive'})
+        res.end(req.method === 'HEAD' ? undefined : 'OK')
+      } else if (url.endsWith('/containers/json')) {
+        res.writeHead(200, {'Content-Type': 'application/json', 'X-Upstream': 'yes', 'Keep-Alive': 'timeout=99', Connection: 'keep-alive, X-Secret-Hop', 'X-Secret-Hop': 'no'})
+        res.end('[{"Id":"c1"}]\n')
+      } else if (url.includes('/logs')) {
+        res.writeHead(200, {'Content-Type': 'text/plain'})
+        res.write('first\n')
+        setTimeout(() => res.write('second\n'), 50)
+        setTimeout(() => res.end('third\n'), 100)
+      } else if (url.includes('/build')) {
+        res.writeHead(200, {'Content-Type': 'application/json'})
+        res.end(JSON.stringify({got: body.length, te: req.headers['transfer-encoding'] ?? '', cl: req.headers['content-length'] ?? ''}) + '\n')
+      } else if (url.includes('/reset')) {
+        res.writeHead(200, {'Content-Type': 'text/plain'})
+        res.write('partial\n')
+        setTimeout(() => res.socket?.destroy(), 30)
+      } else if (url.includes('/version')) {
+        res.writeHead(200, {'Content-Type': 'application/json'})
+        res.end(JSON.stringify({Components: [{Details: {ApiVersion: '1.41'}, Name: 'Engine', Version: '20.10.24'}, {Name: 'containerd', Version: '1.6.20'}]}))
+      } else if (url.includes('/info')) {
+        res.writeHead(200, {'Content-Type': 'application/json'})
+        res.end(JSON.stringify({Containers: 7, Driver: 'vfs', Images: 3, Name: 'upstream-name', Warnings: ['WARNING: upstream says hi']}))
+      } else if (url.includes('/events')) {
+        res.writeHead(200, {'Content-Type': 'application/json'})
+        res.write(JSON.stringify({Action: 'start', Type: 'container', id: 'c1'}) + '\n')
+        if ((req.url ?? '').includes('until')) res.end()
+      } else {
+        res.writeHead(404, {'Content-Type': 'application/json'})
+        res.end('{"message":"page not found"}\n')
+      }
+    })
+  })
+  // attach: 101, then upper-cases what arrives; on the client's FIN it sends "bye" and closes.
+  server.on('upgrade', (req, socket, head) => {
+    seen.push({body: head.toString(), headers: req.headers, method: req.method ?? '', url: req.url ?? ''})
+    socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n')
+    socket.on('data', (c: Buffer) => socket.write(c.toString().toUpperCase()))
+    socket.on('end', () => setTimeout(() => socket.end('bye\n'), 50))
+    socket.on('error', () => {})
+  })
+  await new Promise<void>((resolve) => server.listen(sock, resolve))
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+    dir: path.dirname(sock),
+    seen,
+    server,
+    sock,
+  }
+}
+
+const quietLog = {debug() {}, error() {}, info() {}, warn() {}} as unknown as PluginContext['log']
+
+function pluginContext(values: Record<string, unknown>): PluginContext {
+  return {config: {values} as unknown as DaemonConfig, events: undefined as never, log: quietLog, platform: 'linux'}
+}
+
+describe('engine backend (fake upstream)', () => {
+  let dir: string
+  let fake: Fake
+  let plugin: DockerdPlugin
+  let front: Harness
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-fwd-'))
+    fake = await fakeEngine(path.join(dir, 'engine.sock'))
+    plugin = createEnginePlugin()
+    await plugin.start!(pluginContext({'engine-host': `unix://${fake.sock}`}))
+    const backend = plugin.engine!()
+    assert.ok(backend)
+    front = await startServer({engine: backend, get maxApiVersion() {
+      return backend.ping()?.apiVersion ?? '1.56'
+    }} as never)
+  })
+
+  after(async () => {
+    await front?.close()
+    await plugin?.shutdown?.(pluginContext({}))
+    await fake?.close()
+    fs.rmSync(dir, {force: true, recursive: true})
+  })
+
+  test('a plain request goes up with its URI unchanged; hop-by-hop headers stay behind', async () => {
+    const r = await request(front.socketPath, '/v1.41/containers/json?all=1', {headers: {Connection: 'keep-alive, X-Drop', 'X-Drop': 'x', 'X-Registry-Auth': 'secret', 'Proxy-Authorization': 'p'}})
+    assert.equal(r.status, 200)
+    assert.equal(r.body, '[{"Id":"c1"}]\n')
+    assert.equal(r.headers['x-upstream'], 'yes')
+    assert.equal(r.headers['x-secret-hop'], undefined)
+    assert.notEqual(r.headers['keep-alive'], 'timeout=99')
+    const up = fake.seen.findLast((s) => s.url.startsWith('/v1.41/containers/json'))!
+    assert.equal(up.url, '/v1.41/containers/json?all=1')
+    assert.equal(up.headers['x-registry-auth'], 'secret')
+    assert.equal(up.headers['x-drop'], undefined)
+    assert.equal(up.headers['proxy-authorization'], undefined)
+  })
+
+  test('a streamed answer arrives line by line, before the upstream has finished', async () => {
+    const s = await openStream(front.socketPath, '/containers/c1/logs?follow=1')
+    assert.equal(s.status, 200)
+    assert.equal(await s.next(), 'first')
+    assert.equal(await s.next(), 'second')
+    assert.equal(await s.next(), 'third')
+    await within(s.ended, 2_000, 'end of stream')
+  })
+
+  test('a chunked request body is streamed up chunked, a sized one with its length', async () => {
+    const send = (headers: Record<string, string>, parts: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.request({headers, method: 'POST', path: '/build', socketPath: front.socketPath}, (res) => {
+          let b = ''
+          res.on('data', (c) => (b += c))
+          res.on('end', () => resolve(b))
+        })
+        req.on('error', reject)
+        for (const p of parts) req.write(p)
+        req.end()
+      })
+    const chunked = JSON.parse(await send({'Transfer-Encoding': 'chunked'}, ['a'.repeat(1000), 'b'.repeat(5000)]))
+    assert.deepEqual(chunked, {cl: '', got: 6000, te: 'chunked'})
+    const sized = JSON.parse(await send({'Content-Length': '3'}, ['abc']))
+    assert.deepEqual(sized, {cl: '3', got: 3, te: ''})
+    // Go clients send Content-Length: 0 on an empty POST; Node would send an empty chunked body.
+    const empty = JSON.parse(await send({}, []))
+    assert.deepEqual(empty, {cl: '0', got: 0, te: ''})
+  })
+
+  test('attach: the 101 is passed back, bytes go both ways, and output after the client half-closes still arrives', async () => {
+    const got = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(front.socketPath)
+      let out = ''
+      sock.on('data', (c: Buffer) => {
+        out += c.toString('latin1')
+        if (out.includes('HELLO') && !sock.writableEnded) sock.end()
+      })
+      sock.on('end', () => resolve(out))
+      sock.on('error', reject)
+      sock.write('POST /v1.41/containers/c1/attach?stream=1&stdin=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\nhello')
+      setTimeout(() => reject(new Error(`no end; got ${JSON.stringify(out)}`)), 3_000).unref()
+    })
+    assert.match(got, /^HTTP\/1\.1 101 UPGRADED\r\n/)
+    assert.match(got, /Upgrade: tcp/)
+    assert.ok(got.endsWith('HELLObye\n'), JSON.stringify(got))
+  })
+
+  test('an upgrading request with a body (exec start) sends that body up first', async () => {
+    const body = '{"Detach":false,"Tty":false}'
+    const got = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(front.socketPath)
+      let out = ''
+      sock.on('data', (c: Buffer) => {
+        out += c.toString('latin1')
+        if (out.includes('STDIN') && !sock.writableEnded) sock.end()
+      })
+      sock.on('end', () => resolve(out))
+      sock.on('error', reject)
+      sock.write(`POST /exec/e1/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`)
+      setTimeout(() => sock.write(body.slice(5) + 'stdin'), 50)
+      setTimeout(() => reject(new Error(`no end; got ${JSON.stringify(out)}`)), 3_000).unref()
+    })
+    const up = fake.seen.findLast((s) => s.url === '/exec/e1/start')!
+    assert.equal(up.body.slice(0, body.length), body)
+    assert.ok(got.endsWith('STDINbye\n'), JSON.stringify(got))
+  })
+
+  test('an upstream that resets mid-answer ends the client answer, and the front keeps serving', async () => {
+    const s = await openStream(front.socketPath, '/containers/c1/reset')
+    assert.equal(await s.next(), 'partial')
+    await within(s.ended, 2_000, 'end after reset')
+    const r = await request(front.socketPath, '/_ping')
+    assert.equal(r.status, 200)
+  })
+
+  test('a client that goes away aborts its upstream request', async () => {
+    const s = await openStream(front.socketPath, '/containers/c1/logs?follow=1')
+    assert.equal(await s.next(), 'first')
+    const upstreamSockets = () => new Promise<number>((resolve) => fake.server.getConnections((_e, n) => resolve(n)))
+    s.abort()
+    await within(
+      (async () => {
+        for (;;) {
+          // The aborted stream's upstream socket closes (a keep-alive one may stay in the pool).
+          if ((await upstreamSockets()) <= 2) return
+          await new Promise((r) => setTimeout(r, 20))
+        }
+      })(),
+      2_000,
+      'upstream socket closed',
+    )
+  })
+
+  test('/_ping advertises the engine version and passes its builder, experimental and swarm headers', async () => {
+    const r = await request(front.socketPath, '/_ping', {method: 'HEAD'})
+    assert.equal(r.headers['api-version'], '1.41')
+    assert.equal(r.headers['builder-version'], '1')
+    assert.equal(r.headers['docker-experimental'], 'true')
+    assert.equal(r.headers.swarm, 'inactive')
+  })
+
+  test('/events carries the upstream events with ours', async () => {
+    const since = Math.floor(Date.now() / 1000) - 5
+    front.ctx.events.publish({Action: 'reload', Actor: {ID: 'me'}, Type: 'daemon'})
+    const r = await request(front.socketPath, `/events?since=${since}&until=${since + 6}`)
+    const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as {Action: string; Type: string})
+    assert.deepEqual(lines.map((l) => `${l.Type} ${l.Action}`).sort(), ['container start', 'daemon reload'])
+    assert.match(fake.seen.findLast((s) => s.url.includes('/events'))!.url, /since=/)
+  })
+
+  test('upstreamComponents renames the upstream engine and drops junk', () => {
+    assert.deepEqual(upstreamComponents({Components: [{Name: 'Engine', Version: '1'}, {Name: 'runc', Version: '2'}, {x: 1}]}), [
+      {Name: 'Upstream Engine', Version: '1'},
+      {Name: 'runc', Version: '2'},
+    ])
+    assert.deepEqual(upstreamComponents(null), [])
+  })
+})
+
+describe('engine backend: upstream down', () => {
+  test('forwarded requests answer 502 naming the address and cause; /_ping still answers', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-down-'))
+    const sock = path.join(dir, 'nothing.sock')
+    const plugin = createEnginePlugin()
+    await plugin.start!(pluginContext({'engine-host': `unix://${sock}`}))
+    const backend = plugin.engine!()!
+    const front = await startServer({engine: backend})
+    try {
+      const r = await request(front.socketPath, '/v1.41/containers/json')
+      assert.equal(r.status, 502)
+      assert.deepEqual(JSON.parse(r.body), {message: `cannot reach the engine at unix://${sock}: dial unix ${sock}: connect: no such file or directory`})
+      assert.match(backend.warning() ?? '', /not reachable: dial unix .*: connect: no such file or directory/)
+      assert.equal((await request(front.socketPath, '/_ping')).status, 200)
+      // It comes back: forwarding resumes with no restart.
+      const fake = await fakeEngine(sock)
+      try {
+        const ok = await request(front.socketPath, '/v1.41/containers/json')
+        assert.equal(ok.status, 200)
+      } finally {
+        await fake.close()
+      }
+    } finally {
+      await front.close()
+      await plugin.shutdown?.(pluginContext({}))
+      fs.rmSync(dir, {force: true, recursive: true})
+    }
+  })
+})
+
+describe('engine configuration', () => {
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{'engine-tlsverify': true}, /--engine-tlsverify given without --engine-host/],
+    [{'engine-host': 'unix:///x.sock', 'engine-tlsverify': true}, /apply only to a tcp:\/\/ engine-host/],
+    [{'engine-host': 'tcp://127.0.0.1:2376', 'engine-tlsverify': true}, /needs --engine-tlscacert/],
+    [{'engine-host': 'tcp://127.0.0.1:2376', 'engine-tlscacert': '/ca.pem', 'engine-tlscert': '/c.pem', 'engine-tlsverify': true}, /go together: only --engine-tlscert/],
+    [{'engine-host': 'tcp://127.0.0.1:2376', 'engine-tlscacert': '/ca.pem'}, /need --engine-tlsverify/],
+    [{'engine-host': 'tcp://127.0.0.1:2376', 'engine-tlscacert': '/nonexistent/ca.pem', 'engine-tlsverify': true}, /--engine-tlscacert: could not read \/nonexistent\/ca.pem: no such file or directory/],
+    [{'engine-host': 'fd://'}, /invalid engine-host/],
+  ]
+  for (const [values, message] of bad) {
+    test(`refuses ${JSON.stringify(values)}`, () => assert.throws(() => upstreamFromConfig(values, {log: quietLog}), message))
+  }
+
+  test('no engine-host: no upstream', () => assert.equal(upstreamFromConfig({}, {log: quietLog}), undefined))
+})
+
+describe('endToEndHeaders', () => {
+  const cases: Array<[string[], string[]]> = [
+    [['Host', 'x', 'Connection', 'close', 'Keep-Alive', '5', 'TE', 'trailers', 'Trailer', 'X', 'Transfer-Encoding', 'chunked', 'Upgrade', 'tcp', 'X-A', '1'], ['Host', 'x', 'X-A', '1']],
+    [['Connection', 'X-Foo, x-bar', 'X-Foo', '1', 'X-Bar', '2', 'X-Baz', '3'], ['X-Baz', '3']],
+    [['Proxy-Connection', 'keep-alive', 'Proxy-Authorization', 'Basic x', 'Expect', '100-continue', 'X-Registry-Auth', 'e30='], ['X-Registry-Auth', 'e30=']],
+    [['set-cookie', 'a', 'set-cookie', 'b'], ['set-cookie', 'a', 'set-cookie', 'b']],
+  ]
+  for (const [raw, want] of cases) test(raw.join(' ').slice(0, 60), () => assert.deepEqual(endToEndHeaders(raw), want))
+})
