@@ -72,8 +72,8 @@ function kill(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Running processes that belong to the engine in `dir`: those whose command line names `dir`
- * (dockerd, containerd, containerd-shim-runc-v2 -address DIR/…) and their descendants (the
+ * Running processes that belong to the engine in `dir`: its programs whose command line names
+ * `dir` (dockerd, containerd, containerd-shim-runc-v2 -address DIR/…) and their descendants (the
  * containers, children of their shim). Zombies have no command line and are not counted.
  */
 export function processesUnder(dir: string): number[] {
@@ -86,7 +86,11 @@ export function processesUnder(dir: string): number[] {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
       parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
       const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-      if (args.some((a) => a === dir || a.startsWith(`${dir}/`) || a.includes(`//${dir}/`))) mine.add(pid)
+      // Only the engine's own programs: a client that names the engine's socket (a daemon in
+      // front of it with --engine-host unix://DIR/engine.sock) is not part of it.
+      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim()
+      const engineProgram = comm === 'dockerd' || comm === 'runc' || comm.startsWith('containerd')
+      if (engineProgram && args.some((a) => a === dir || a.startsWith(`${dir}/`) || a.includes(`//${dir}/`))) mine.add(pid)
     } catch {
       // Exited meanwhile.
     }
