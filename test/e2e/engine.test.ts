@@ -12,7 +12,7 @@ import {after, before, describe, it} from 'node:test'
 import Docker from 'dockerode'
 
 import {type Engine, IMAGE, dockerCli, engineSkipReason, startEngine} from '../helpers/engine.js'
-import {NOT_BUILT, type Daemon, type Temp, api, baseArgs, daemonBuilt, pythonHasDocker, shortTemp, sleep, startDaemon, withTimeout} from '../helpers/daemon.js'
+import {NOT_BUILT, type Daemon, type Temp, api, baseArgs, daemonBuilt, freePort, makeCerts, pythonHasDocker, shortTemp, sleep, startDaemon, withTimeout} from '../helpers/daemon.js'
 
 const skip = !daemonBuilt ? NOT_BUILT : (engineSkipReason() ?? false)
 const NONE = ['--network', 'none']
@@ -304,6 +304,47 @@ describe('engine backend: configuration and faults without a container', {skip},
         assert.equal(await d.stop('SIGTERM', 15_000), 0)
       }
     } finally {
+      t.done()
+    }
+  })
+
+  it('a TCP upstream with TLS both ways (--engine-tlsverify and a client certificate)', async () => {
+    const t = shortTemp()
+    const certs = makeCerts(t.dir)
+    const port = await freePort()
+    const engine = await startEngine({
+      extraArgs: ['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey],
+      image: false,
+    })
+    try {
+      const tls = ['--engine-tlsverify', '--engine-tlscacert', certs.ca, '--engine-tlscert', certs.clientCert, '--engine-tlskey', certs.clientKey]
+      const d = await startDaemon([...baseArgs(t), '--engine-host', `tcp://127.0.0.1:${port}`, ...tls], {home: t.dir})
+      try {
+        await d.waitFor(/engine at tcp:\/\/127\.0\.0\.1:\d+ is reachable/)
+        const r = await api(t.p('docker.sock'), '/v1.41/images/json')
+        assert.equal(r.status, 200, r.body)
+        assert.equal(r.body.trim(), '[]')
+      } finally {
+        assert.equal(await d.stop('SIGTERM', 15_000), 0)
+      }
+
+      // A CA that did not sign the engine's certificate: refused, named, the daemon stays up.
+      const other = shortTemp()
+      try {
+        const rogue = makeCerts(other.dir)
+        const d2 = await startDaemon([...baseArgs(other), '--engine-host', `tcp://127.0.0.1:${port}`, '--engine-tlsverify', '--engine-tlscacert', rogue.ca], {home: other.dir})
+        try {
+          const r = await api(other.p('docker.sock'), '/v1.41/images/json')
+          assert.equal(r.status, 502)
+          assert.match(JSON.parse(r.body).message, /cannot reach the engine at tcp:\/\/127\.0\.0\.1:\d+: tls: failed to verify the engine's certificate/)
+        } finally {
+          assert.equal(await d2.stop('SIGTERM', 15_000), 0)
+        }
+      } finally {
+        other.done()
+      }
+    } finally {
+      await engine.close()
       t.done()
     }
   })

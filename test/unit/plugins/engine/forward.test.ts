@@ -295,10 +295,10 @@ describe('engine configuration', () => {
     [{'engine-host': 'fd://'}, /invalid engine-host/],
   ]
   for (const [values, message] of bad) {
-    test(`refuses ${JSON.stringify(values)}`, () => assert.throws(() => upstreamFromConfig(values, {log: quietLog}), message))
+    test(`refuses ${JSON.stringify(values)}`, () => assert.rejects(upstreamFromConfig(values, {log: quietLog}), message))
   }
 
-  test('no engine-host: no upstream', () => assert.equal(upstreamFromConfig({}, {log: quietLog}), undefined))
+  test('no engine-host: no upstream', async () => assert.equal(await upstreamFromConfig({}, {log: quietLog}), undefined))
 })
 
 describe('endToEndHeaders', () => {
