@@ -41,7 +41,7 @@ export function describeUpstreamError(address: EngineAddress, error: unknown): s
     return `tls: failed to verify the engine's certificate (${code})`
   }
 
-  if (code.startsWith('HPE_') || code === 'ERR_HTTP') return `the engine at ${address.text} answered with something that is not HTTP`
+  if (code.startsWith('HPE_')) return 'its answer is not HTTP (is a Docker engine listening there?)'
   return errnoText(e)
 }
 
