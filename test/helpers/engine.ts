@@ -72,15 +72,11 @@ function kill(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Running processes that belong to the engine in `dir`: those that name its exec root `dir/exec`
- * or a path under it on their command line (dockerd --exec-root, containerd --config
- * DIR/exec/containerd/…, containerd-shim-runc-v2 -address DIR/exec/containerd/…) and their
- * descendants (the containers, children of their shim). Not a client or a front that names only
- * `unix://DIR/engine.sock` (our daemon's --engine-host, socat): stopping the engine must leave
- * those running. Zombies have no command line and are not counted.
+ * Running processes that belong to the engine in `dir`: its programs whose command line names
+ * `dir` (dockerd, containerd, containerd-shim-runc-v2 -address DIR/…) and their descendants (the
+ * containers, children of their shim). Zombies have no command line and are not counted.
  */
 export function processesUnder(dir: string): number[] {
-  const execRoot = join(dir, 'exec')
   const mine = new Set<number>()
   const parent = new Map<number, number>()
   for (const d of readdirSync('/proc')) {
@@ -90,7 +86,11 @@ export function processesUnder(dir: string): number[] {
       const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
       parent.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
       const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-      if (args.some((a) => a === execRoot || a.startsWith(`${execRoot}/`) || a === `--exec-root=${execRoot}`)) mine.add(pid)
+      // Only the engine's own programs: a client that names the engine's socket (a daemon in
+      // front of it with --engine-host unix://DIR/engine.sock) is not part of it.
+      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim()
+      const engineProgram = comm === 'dockerd' || comm === 'runc' || comm.startsWith('containerd')
+      if (engineProgram && args.some((a) => a === dir || a.startsWith(`${dir}/`) || a.includes(`//${dir}/`))) mine.add(pid)
     } catch {
       // Exited meanwhile.
     }
