@@ -6,23 +6,20 @@
 //   rss    idle RSS (process tree) 2 s after ready
 // Usage: node bench/daemon.mjs [launches=9] [requests=20000]   (real dockerd needs root)
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {TICK, cpuTicks, median, treeRssKiB} from './proc.mjs'
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const LAUNCHES = Number(process.argv[2] ?? 9)
 const REQUESTS = Number(process.argv[3] ?? 20_000)
 const IN_FLIGHT = 10
-const TICK = 100 // USER_HZ: /proc/<pid>/stat counts CPU in 1/100 s
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 const sides = [
   {
@@ -59,28 +56,6 @@ function ping(sock, agent) {
     req.on('timeout', () => req.destroy())
     req.end()
   })
-}
-
-function cpuTicks(pid) {
-  const st = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
-  return Number(f[11]) + Number(f[12]) // utime + stime
-}
-
-function treeRssKiB(pid) {
-  const children = new Map()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const st = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)])
-    } catch {}
-  }
-
-  const rss = (p) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0)
-  const walk = (p) => rss(p) + (children.get(p) ?? []).reduce((sum, c) => sum + walk(c), 0)
-  return walk(pid)
 }
 
 /** Starts one side on a fresh temp dir; resolves once /_ping answers 200. */

@@ -3,6 +3,7 @@
 // back after stdin's half-close, a restart keeps state, a stop leaves no process behind, and a
 // dockerd that cannot start is reported with its log. The engine-backend tests build on this.
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {after, before, describe, it} from 'node:test'
 
@@ -63,6 +64,19 @@ describe('upstream engine harness', {skip}, () => {
     const ps = await dockerCli(engine.host, ['ps', '-a', '-q'])
     assert.equal(ps.stdout.trim(), run.stdout.trim().slice(0, 12))
     assert.equal((await dockerCli(engine.host, ['rm', run.stdout.trim()])).code, 0)
+  })
+
+  it('stop() leaves a client that names the engine socket (a front with --engine-host) running', async () => {
+    const front = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', '--', '--engine-host', engine.host], {stdio: 'ignore'})
+    try {
+      await engine.stop()
+      assert.deepEqual(engine.strays(), [])
+      assert.equal(front.exitCode, null)
+      assert.equal(front.signalCode, null)
+      await engine.start()
+    } finally {
+      front.kill('SIGKILL')
+    }
   })
 
   it('close() stops everything it started and removes the temp dir', async () => {
