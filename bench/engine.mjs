@@ -115,6 +115,13 @@ procs.push(socat)
 await waitPing(pipeSock, socat, 'socat')
 sides.push({name: 'socat', pid: socat.pid, sock: pipeSock})
 
+// The Node floor: a minimal node:http reverse proxy, to tell the daemon's own cost from node:http's.
+const nodeSock = join(front, 'node-proxy.sock')
+const nodeProxy = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'node-proxy.mjs'), nodeSock, engine.sock], {stdio: 'ignore'})
+procs.push(nodeProxy)
+await waitPing(nodeSock, nodeProxy, 'node-proxy')
+sides.push({name: 'node-proxy', pid: nodeProxy.pid, sock: nodeSock})
+
 const help = spawnSync(process.execPath, [BIN, '--help'], {encoding: 'utf8', env: isolatedEnv(front), timeout: 30_000})
 if (help.stdout?.includes('--engine-host')) {
   const ours = join(front, 'ours')
@@ -229,13 +236,13 @@ const ratioTo = (name, baseName, pick) => (lat[baseName] ? median(lat[name].map(
 const streamRatio = (table, name, baseName) => (table[baseName] ? median(table[name].map((x, i) => x / table[baseName][i])) : undefined)
 
 console.log(`failed requests: ${JSON.stringify(failed)}; ratios are medians of per-round ratios (latency: higher is slower; throughput: lower is slower)\n`)
-console.log('| side | latency median µs (spread) | p99 µs (spread) | vs direct | vs socat | front CPU µs/req (spread) | vs socat | engine (dockerd+containerd) CPU µs/req |')
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
+console.log('| side | latency median µs (spread) | p99 µs (spread) | vs direct | vs socat | front CPU µs/req (spread) | vs socat | vs node-proxy | engine (dockerd+containerd) CPU µs/req |')
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 for (const side of sides) {
   const xs = lat[side.name]
   const fronts = xs.map((x) => x.frontUs).filter((x) => x !== undefined)
   console.log(
-    `| ${side.name} | ${f(median(xs.map((x) => x.med)))} (${spread(xs.map((x) => x.med))}) | ${f(median(xs.map((x) => x.p99)))} (${spread(xs.map((x) => x.p99))}) | ${f(ratioTo(side.name, 'direct', (x) => x.med), 2)}x | ${side.name === 'direct' ? '-' : `${f(ratioTo(side.name, 'socat', (x) => x.med), 2)}x`} | ${fronts.length ? `${f(median(fronts))} (${spread(fronts)})` : '-'} | ${side.pid ? `${f(streamRatio({[side.name]: fronts, socat: lat.socat.map((x) => x.frontUs)}, side.name, 'socat'), 2)}x` : '-'} | ${f(median(xs.map((x) => x.engineUs)))} |`,
+    `| ${side.name} | ${f(median(xs.map((x) => x.med)))} (${spread(xs.map((x) => x.med))}) | ${f(median(xs.map((x) => x.p99)))} (${spread(xs.map((x) => x.p99))}) | ${f(ratioTo(side.name, 'direct', (x) => x.med), 2)}x | ${side.name === 'direct' ? '-' : `${f(ratioTo(side.name, 'socat', (x) => x.med), 2)}x`} | ${fronts.length ? `${f(median(fronts))} (${spread(fronts)})` : '-'} | ${side.pid ? `${f(streamRatio({[side.name]: fronts, socat: lat.socat.map((x) => x.frontUs)}, side.name, 'socat'), 2)}x` : '-'} | ${side.pid ? `${f(streamRatio({[side.name]: fronts, 'node-proxy': lat['node-proxy'].map((x) => x.frontUs)}, side.name, 'node-proxy'), 2)}x` : '-'} | ${f(median(xs.map((x) => x.engineUs)))} |`,
   )
 }
 
