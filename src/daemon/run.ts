@@ -160,6 +160,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       experimental: () => Boolean(v().experimental),
       features: () => (v().feature ?? {}) as Record<string, boolean>,
       gitCommit: version.commit,
+      buildTime: version.buildTime,
       authorize: (req, target) => authorize(authz as ResolvedAuthz, req, target),
       info: (apiVersion) =>
         withPluginInfo(plugins, config, buildInfo(

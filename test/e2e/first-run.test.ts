@@ -2,11 +2,11 @@
 // unprivileged user where a `docker` group exists, with nothing but the per-user defaults.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
-import {BIN, NOT_BUILT, api, daemonBuilt, isolatedEnv, spawnTracked, withTimeout} from '../helpers/daemon.js'
+import {BIN, NOT_BUILT, ROOT, api, daemonBuilt, isolatedEnv, spawnTracked, withTimeout} from '../helpers/daemon.js'
 
 const which = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
 const asRoot = process.geteuid?.() === 0
@@ -78,5 +78,25 @@ describe('first run as an unprivileged user where a docker group exists', {skip,
     await d.waitFor(/API listen on /, 20_000)
     assert.equal(lstatSync(sock).gid, gid)
     assert.equal(await d.stop('SIGTERM'), 0)
+  })
+})
+
+describe("the README's first commands, as written, on this machine", {skip: daemonBuilt ? false : NOT_BUILT}, () => {
+  it('every `bin/run.js` line after "After a build" works, and the --validate ones say configuration OK', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+    const block = /After a build[^]*?```sh\n([^]*?)```/.exec(readme)?.[1]
+    assert.ok(block, 'the README has the block')
+    const lines = block.split('\n').filter((l) => l.trim() !== '')
+    assert.ok(lines.some((l) => l.startsWith('bin/run.js --validate --config-file')), 'the block has a --validate example')
+    const home = mkdtempSync('/tmp/ddts-readme-')
+    try {
+      // Only the scratch file is moved into the test's temp dir; the commands are run as written.
+      const script = lines.map((l) => l.replaceAll('/tmp/daemon.json', join(home, 'daemon.json'))).join(' && \\\n')
+      const r = spawnSync('sh', ['-c', script], {cwd: ROOT, encoding: 'utf8', env: isolatedEnv(home), timeout: 60_000})
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal(r.stderr, 'configuration OK\nconfiguration OK\n')
+    } finally {
+      rmSync(home, {force: true, recursive: true})
+    }
   })
 })
