@@ -2,7 +2,7 @@
 // unprivileged user where a `docker` group exists, with nothing but the per-user defaults.
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
-import {chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
@@ -97,6 +97,115 @@ describe("the README's first commands, as written, on this machine", {skip: daem
       assert.equal(r.stderr, 'configuration OK\nconfiguration OK\n')
     } finally {
       rmSync(home, {force: true, recursive: true})
+    }
+  })
+})
+
+describe('installing beside the host\'s Docker or in its place (contrib/systemd/install.sh)', {skip: daemonBuilt ? false : NOT_BUILT}, () => {
+  const script = join(ROOT, 'contrib', 'systemd', 'install.sh')
+  // The units and paths Docker's own packages use (Debian's docker.io, docker-ce).
+  const DOCKER = {config: '/etc/docker/daemon.json', dataRoot: '/var/lib/docker', execRoot: '/var/run/docker', pidfile: '/var/run/docker.pid', socket: '/run/docker.sock'}
+
+  /** The installer into a temp root; what it wrote, by path under that root. */
+  const install = (mode: string) => {
+    const root = mkdtempSync('/tmp/ddts-root-')
+    // bin/run.js stands in for the single executable: the units need a file there, executable.
+    const r = spawnSync('sh', [script, mode, BIN], {encoding: 'utf8', env: {...process.env, DESTDIR: root}, timeout: 30_000})
+    return {r, root}
+  }
+
+  const unitValue = (text: string, key: string): string => new RegExp(`^${key}=(.*)$`, 'm').exec(text)?.[1] ?? ''
+
+  /** systemd-analyze verify on the installed units, ExecStart pointed at the installed copy. */
+  const verify = (root: string, units: string[]) => {
+    const dir = join(root, 'verify')
+    mkdirSync(dir)
+    for (const u of units) {
+      const text = readFileSync(join(root, 'etc', 'systemd', 'system', u), 'utf8')
+      writeFileSync(join(dir, u), text.replace('ExecStart=/usr/local/bin/dockerd-ts', `ExecStart=${root}/usr/local/bin/dockerd-ts`))
+    }
+
+    return spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((u) => join(dir, u))], {encoding: 'utf8', timeout: 30_000})
+  }
+
+  const hasAnalyze = spawnSync('sh', ['-c', 'command -v systemd-analyze']).status === 0
+  const noAnalyze = hasAnalyze ? false : 'systemd-analyze is not installed (apt-get install systemd)'
+
+  for (const [mode, units] of [
+    ['beside', ['dockerd-ts.service', 'dockerd-ts.socket']],
+    ['replace', ['dockerd.service', 'dockerd.socket']],
+  ] as const) {
+    it(`${mode}: installs the executable where the units run it, never as dockerd`, () => {
+      const {r, root} = install(mode)
+      try {
+        assert.equal(r.status, 0, r.stderr)
+        const exe = join(root, 'usr', 'local', 'bin', 'dockerd-ts')
+        assert.equal(lstatSync(exe).mode & 0o777, 0o755)
+        for (const u of units) {
+          const text = readFileSync(join(root, 'etc', 'systemd', 'system', u), 'utf8')
+          if (u.endsWith('.service')) assert.match(unitValue(text, 'ExecStart'), /^\/usr\/local\/bin\/dockerd-ts -H fd:\/\//)
+        }
+
+        const names = spawnSync('find', [root, '-type', 'f', '-printf', '%P\\n'], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).sort()
+        assert.ok(!names.some((n) => /(^|\/)dockerd$/.test(n)), `nothing named dockerd: ${names.join(', ')}`)
+      } finally {
+        rmSync(root, {force: true, recursive: true})
+      }
+    })
+
+    it(`${mode}: the installed units pass systemd-analyze verify`, {skip: noAnalyze}, () => {
+      const {r, root} = install(mode)
+      try {
+        assert.equal(r.status, 0, r.stderr)
+        const v = verify(root, [...units])
+        assert.equal(v.status, 0, v.stderr)
+        assert.equal(v.stderr.trim(), '')
+      } finally {
+        rmSync(root, {force: true, recursive: true})
+      }
+    })
+  }
+
+  it('beside: its own socket, data root, exec root, pidfile and daemon.json; the unit\'s flags validate', () => {
+    const {r, root} = install('beside')
+    try {
+      assert.equal(r.status, 0, r.stderr)
+      const service = readFileSync(join(root, 'etc', 'systemd', 'system', 'dockerd-ts.service'), 'utf8')
+      const socket = readFileSync(join(root, 'etc', 'systemd', 'system', 'dockerd-ts.socket'), 'utf8')
+      const args = unitValue(service, 'ExecStart').split(' ').slice(1)
+      const flag = (name: string) => args[args.indexOf(name) + 1]
+      const mine = {config: flag('--config-file'), dataRoot: flag('--data-root'), execRoot: flag('--exec-root'), pidfile: flag('--pidfile'), socket: unitValue(socket, 'ListenStream')}
+      for (const key of Object.keys(DOCKER) as Array<keyof typeof DOCKER>) {
+        assert.ok(mine[key]?.startsWith('/'), `${key} is set: ${mine[key]}`)
+        assert.notEqual(mine[key].replace(/^\/var\/run\//, '/run/'), DOCKER[key].replace(/^\/var\/run\//, '/run/'), key)
+      }
+
+      // The host's own docker.socket, when there is one, listens elsewhere.
+      if (existsSync('/lib/systemd/system/docker.socket')) {
+        assert.notEqual(unitValue(readFileSync('/lib/systemd/system/docker.socket', 'utf8'), 'ListenStream'), mine.socket)
+      }
+
+      // The installer wrote the daemon.json the unit names; the daemon accepts the unit's command line.
+      assert.equal(readFileSync(join(root, mine.config), 'utf8'), '{}\n')
+      const validate = spawnSync(process.execPath, [BIN, ...args.map((a) => (a === mine.config ? join(root, a) : a)), '--validate'], {encoding: 'utf8', env: isolatedEnv(root, {DOCKERD_ROOTLESS: '0'}), timeout: 30_000})
+      assert.equal(validate.stderr, 'configuration OK\n')
+      assert.equal(validate.status, 0)
+    } finally {
+      rmSync(root, {force: true, recursive: true})
+    }
+  })
+
+  it('refuses a missing executable or an unknown mode, installing nothing', () => {
+    for (const args of [['beside', '/nonexistent/dockerd-linux-x64'], ['sideways', BIN], ['beside']]) {
+      const root = mkdtempSync('/tmp/ddts-root-')
+      try {
+        const r = spawnSync('sh', [script, ...args], {encoding: 'utf8', env: {...process.env, DESTDIR: root}, timeout: 30_000})
+        assert.equal(r.status, 1)
+        assert.match(r.stderr, /usage: |not an executable file/)
+        assert.deepEqual(readdirSync(root), [])
+      } finally {
+        rmSync(root, {force: true, recursive: true})
+      }
     }
   })
 })
