@@ -209,3 +209,16 @@ describe('installing beside the host\'s Docker or in its place (contrib/systemd/
     }
   })
 })
+
+describe('npm install: every dependency install script reviewed (package.json allowScripts)', () => {
+  it('`npm install-scripts ls` finds none left to review', (t) => {
+    const r = spawnSync('npm', ['install-scripts', 'ls'], {cwd: ROOT, encoding: 'utf8', timeout: 120_000})
+    if (r.error || /Unknown command|is not a npm command/i.test(r.stderr + r.stdout)) {
+      t.skip(`this npm has no install-scripts command (npm 11.x with allowScripts): ${r.error?.message ?? r.stderr.trim().split('\n')[0]}`)
+      return
+    }
+
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout + r.stderr, /No packages with unreviewed install scripts/)
+  })
+})
