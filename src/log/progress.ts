@@ -28,8 +28,9 @@ export function progress(title: string, out: ProgressOutput = process.stderr, in
   const draw = (): void => {
     const secs = Math.floor((Date.now() - started) / 1000)
     const line = `${FRAMES[frame++ % FRAMES.length]} ${title}${current ? `: ${current}` : ''} (${secs} s)`
-    // Wider than the terminal would wrap, and \r would then redraw only the last row.
-    out.write(`\r\u001B[2K${line.slice(0, Math.max(10, (out.columns ?? 80) - 1))}`)
+    // Wider than the terminal would wrap, and \r would then redraw only the last row (0: a pty
+    // with no size set).
+    out.write(`\r\u001B[2K${line.slice(0, Math.max(10, (out.columns || 80) - 1))}`)
   }
 
   const end = (text: string): void => {

@@ -36,4 +36,10 @@ describe('progress', () => {
 
     assert.equal(s.out.at(-1), '\r\u001B[2Kdist: packing the linux-x64 tarball: failed\n')
   })
+
+  it('a TTY without a size (columns 0) is taken as 80 wide, not cut to nothing', () => {
+    const s = {...sink(true), columns: 0}
+    progress('Installing plugin ./a-directory-with-a-long-name', s, 60_000).step('checking the package')
+    assert.match(s.out.at(-1)!, /^\r\u001B\[2K⠙ Installing plugin \.\/a-directory-with-a-long-name: checking the package \(\d+ s\)$/)
+  })
 })
