@@ -194,6 +194,12 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
         assert.equal(run(['plugins'], data).stdout, ls)
       }
 
+      // A failed update (npm cannot reach the registry) leaves the installed plugin as it was too.
+      const before = snapshot(installed)
+      const update = run(['plugins', 'update'], installed)
+      assert.equal(update.status, 1, update.stderr)
+      assert.deepEqual(snapshot(installed), before)
+
       const fresh = join(t.dir, 'fresh-npm')
       assert.equal(run(['plugins', 'install', 'hello-plugin'], fresh).status, 1)
       assert.equal(existsSync(fresh), false, 'a data dir that did not exist is not left behind')
