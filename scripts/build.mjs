@@ -26,7 +26,11 @@ let commit = 'unknown'
 try {
   commit = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']}).toString().trim()
 } catch {}
-writeFileSync(join(root, 'lib', 'build-info.json'), JSON.stringify({commit, version: pkg.version}) + '\n')
+// The Engine API's BuildTime (`docker version`'s "Built:"), RFC 3339 as moby stamps it;
+// SOURCE_DATE_EPOCH (reproducible builds) wins over the clock.
+const epoch = Number(process.env.SOURCE_DATE_EPOCH)
+const buildTime = new Date(Number.isInteger(epoch) && epoch > 0 ? epoch * 1000 : Date.now()).toISOString()
+writeFileSync(join(root, 'lib', 'build-info.json'), JSON.stringify({buildTime, commit, version: pkg.version}) + '\n')
 
 // The manifest lets --help run without importing the command; DOCKERD_TARGET_OS picks its OS.
 run(bin('oclif'), ['manifest'], {DOCKERD_TARGET_OS: process.env.DOCKERD_TARGET_OS ?? '', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'})

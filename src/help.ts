@@ -99,6 +99,8 @@ export default class DockerdHelp extends Help {
   protected override CommandHelpClass = DockerdCommandHelp
 
   override formatCommand(command: Command.Loadable): string {
-    return super.formatCommand({...command, flags: helpFlags()})
+    // The one command has no COMMANDS section of its own: `plugins` is routed before oclif sees it.
+    const commands = this.section('COMMANDS', this.renderList([[`${this.config.bin} plugins`, 'Manage plugins: install, link, ls, uninstall']], {indentation: 2}))
+    return `${super.formatCommand({...command, flags: helpFlags()})}\n\n${commands}`
   }
 }

@@ -1,6 +1,8 @@
 import {readFileSync} from 'node:fs'
 
 export interface BuildInfo {
+  /** RFC 3339, stamped by `npm run build` (the Engine API's BuildTime); absent when unbuilt. */
+  buildTime?: string
   commit: string
   version: string
 }

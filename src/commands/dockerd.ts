@@ -1,6 +1,6 @@
 import {Command} from '@oclif/core/command'
 
-import {lastNormalized} from '../options/argv.js'
+import {flagErrorText, lastNormalized} from '../options/argv.js'
 import {toOclifFlags} from '../options/flags.js'
 import {optionTable} from '../options/index.js'
 import {targetPlatform} from '../platform/target.js'
@@ -26,7 +26,7 @@ export default class Dockerd extends Command {
   static targetPlatform = PLATFORM
   static override usage = '[OPTIONS]'
 
-  override async catch(error: Error & {oclif?: {exit?: number}}): Promise<void> {
+  override async catch(error: Error & {hint?: string; oclif?: {exit?: number}}): Promise<void> {
     if (error instanceof Reported) {
       process.exitCode = error.code
       return
@@ -34,7 +34,7 @@ export default class Dockerd extends Command {
 
     // Parse errors (ours from the preparse hook, or oclif's) print as cobra prints flag errors.
     const message = error.message.split('\n')[0].replace(/^Parsing --\S+ /, '')
-    process.stderr.write(`Status: ${message}\nSee 'dockerd --help'., Code: 125\n`)
+    process.stderr.write(flagErrorText(message, error.hint))
     process.exitCode = 1
   }
 

@@ -160,11 +160,22 @@ export function loadConfig(input: LoadInput): LoadResult {
 
   // 7. Validation of the merged configuration (§4.6).
   const merged: string[] = []
+  const mergedHints = new Map<string, {hints: string[]; position?: Position}>()
   for (const entry of table.entries) {
     const value = values[entry.name]
     if (!entry.validate || value === undefined || value === null) continue
     const result = entry.validate(value as never, {platform: defaults.platform})
-    for (const message of [result ?? []].flat()) if (message) merged.push(message)
+    const messages = [result ?? []].flat().filter(Boolean)
+    if (messages.length === 0) continue
+    // Where the value came from, when it is the file's: like every other daemon.json problem.
+    const key = fileKey(entry)
+    const position = key && fileKeys.has(entry.name) && value === fileSide[entry.name] ? at(key) : undefined
+    const hints = position ? [where(path, position, `"${key}"`)] : []
+    if (entry.enum) hints.push(`valid values: ${entry.enum.map((v) => JSON.stringify(v)).join(', ')}`)
+    for (const message of messages) {
+      merged.push(message)
+      mergedHints.set(message, {hints, position})
+    }
   }
 
   const features = (values.feature ?? {}) as Record<string, boolean>
@@ -190,7 +201,7 @@ export function loadConfig(input: LoadInput): LoadResult {
     if (m) merged.push(`invalid DOCKER_MIN_API_VERSION: ${m}`)
   }
 
-  for (const message of merged) problems.push({file: file ? path : '', hints: [], kind: file ? 'merged' : 'plain', message})
+  for (const message of merged) problems.push({file: file ? path : '', hints: [], kind: file ? 'merged' : 'plain', message, ...mergedHints.get(message)})
   if (problems.length > 0) return {problems}
 
   // 8. Normalisation after validation: labels, TLS, hosts (§4.6 end, §6.3, §6.6).

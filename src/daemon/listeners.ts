@@ -47,6 +47,8 @@ export interface ListenerOptions {
   useGetent?: boolean
   /** How long a connect to an existing socket file may take before it counts as live. Default 1000. */
   staleProbeTimeoutMs?: number
+  /** The daemon's effective uid (default process.geteuid()): only root gets the default group. */
+  euid?: number
 }
 
 export interface Listeners {
@@ -320,7 +322,11 @@ async function openUnix(host: string, path: string, opts: ListenerOptions, opene
   // Group first, as dockerd does, so a bad --group leaves nothing behind.
   let gid: number | undefined
   const group = opts.socketGroup
-  if (group !== '') {
+  // Only root may give the socket to any group: an unprivileged daemon keeps its own group unless
+  // --group (or "group") asks for one, and then a refused chown is an error naming it.
+  const root = (opts.euid ?? process.geteuid?.() ?? 0) === 0
+  if (group !== '' && !root && !opts.socketGroupExplicit) opts.log.debug(`not changing group of ${path} to ${group}: not running as root and --group not given`)
+  else if (group !== '') {
     // NSS (getent) only for a group the user named: spawning it for the implicit default would
     // cost every start a process.
     gid = await lookupGroupId(group, {groupFile: opts.groupFile, useGetent: opts.useGetent ?? opts.socketGroupExplicit})
@@ -380,11 +386,16 @@ async function openUnix(host: string, path: string, opts: ListenerOptions, opene
 
   try {
     // Owner stays ours (root → uid 0, as dockerd's chown(0, gid)); group only when resolved.
-    if (gid !== undefined) await chown(path, process.geteuid?.() ?? -1, gid)
+    if (gid !== undefined) {
+      await chown(path, process.geteuid?.() ?? -1, gid).catch((error: unknown) => {
+        throw fail(`${goPathError('chown', path, error)}: cannot give the socket to group ${group}${root ? '' : ' (the daemon is not root: the user must be a member of it)'}`)
+      })
+    }
+
     await chmod(path, 0o660)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    throw fail(goPathError(e.syscall ?? 'chmod', path, error))
+    throw e.syscall ? fail(goPathError(e.syscall, path, error)) : error
   }
 
   return {host, addr: path, server}

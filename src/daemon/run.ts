@@ -191,6 +191,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       experimental: () => Boolean(v().experimental),
       features: () => (v().feature ?? {}) as Record<string, boolean>,
       gitCommit: version.commit,
+      buildTime: version.buildTime,
       authorize: (req, target) => authorize(authz as ResolvedAuthz, req, target),
       async info(apiVersion) {
         const ours = ownInfo(apiVersion)

@@ -21,6 +21,15 @@ export async function start(flags: FlagValues, platform: TargetPlatform): Promis
   }
 
   if (flags.validate) {
+    // A start runs without a broken plugin (and logs it); a validation says the configuration
+    // is not what the user asked for: its options are missing.
+    const {pluginFailures} = await import('../plugins/registry.js')
+    const failures = pluginFailures()
+    if (failures.length > 0) {
+      process.stderr.write(failures.map((f) => `${f.message}\n`).join(''))
+      return 1
+    }
+
     process.stderr.write('configuration OK\n')
     return 0
   }

@@ -131,7 +131,9 @@ ${EXAMPLE_PACKAGE}
 
 The hook file's default export is a \`PluginFactory\`: it receives \`{platform}\` (the target OS:
 \`linux\`, \`win32\`, \`freebsd\`) and returns the plugin, or a promise of it. Write it as plain
-JavaScript (ESM) or compile TypeScript before publishing: the daemon does not transpile at run time.
+JavaScript, ES module (\`export default\`, with \`"type": "module"\` or a \`.mjs\` file) or CommonJS
+(\`module.exports = async function …\`), or compile TypeScript to either before publishing: the
+daemon does not transpile at run time.
 A plugin needs no dependency on @oclif/core or on the daemon; to type-check against the contract,
 copy the declarations below or import them from a checkout of dockerd-ts as types only.
 
@@ -145,7 +147,11 @@ ${EXAMPLE_PLUGIN}
 
 With it installed, \`dockerd --help\` shows a \`HELLO FLAGS\` group, \`--hello-greeting\` and the
 daemon.json key \`hello-greeting\` are accepted (and reloaded on SIGHUP), \`GET /v1.47/hello\`
-answers, and \`docker info\` carries \`HelloGreeting\`.
+answers, and \`GET /info\` carries \`HelloGreeting\`. The docker CLI does not show it: it decodes
+\`/info\` into its own type and drops the fields it does not know, in \`docker info\` and in
+\`docker info --format '{{json .}}'\` alike. Read it from the API:
+\`curl -s --unix-socket /run/docker.sock http://localhost/info\`, dockerode's \`docker.info()\`,
+docker-py's \`client.info()\`.
 
 ## Installing
 
@@ -155,11 +161,20 @@ root daemon that is \`/root/.local/share/dockerd\`):
 
 \`\`\`sh
 dockerd plugins link ./dockerd-hello                  # a local checkout, used in place (development)
+dockerd plugins link --no-install ./dockerd-hello     # the same, without running npm install in it
 dockerd plugins install ./dockerd-hello-1.0.0.tgz     # a packed plugin (npm pack), offline
+dockerd plugins install ./dockerd-hello               # a copy of a directory (with its node_modules), offline
 dockerd plugins install dockerd-hello                 # from the npm registry
 dockerd plugins                                       # list installed plugins (also: plugins ls)
 dockerd plugins uninstall dockerd-hello
 \`\`\`
+
+\`plugins link\` runs \`npm install\` in the directory when it has a \`package-lock.json\` (and
+warns when it has no lock file); \`--no-install\` links it as it is, which is what you want for a
+plugin without dependencies or on a host without a registry. A local archive or directory is
+installed without npm and without a network; a directory path must be written as one (\`./x\`,
+\`/abs/x\`, or \`sub/x\` when it exists), since a bare word is an npm package name. An install
+that fails (a typo, no network, not a plugin) leaves the installed and linked plugins as they were.
 
 Restart the daemon afterwards: plugins are loaded at start-up, not on SIGHUP. A start with
 installed plugins goes through oclif (the plugin loader); without any, the daemon takes its faster
@@ -169,6 +184,31 @@ Plugins need the npm distribution (\`npm install -g\`, or the tarball from \`npm
 carries its own node). The single executable (\`dist/sea/dockerd-linux-x64\`) has no module loader
 for files on disk and runs the built-in plugins only; \`dockerd plugins …\` there is refused with a
 message saying so.
+
+## When a plugin does not load
+
+A plugin that throws while loading, whose declaration is not the contract's (an option \`kind\`
+that does not exist, a route without a handler) or whose options collide is not used; the daemon
+starts without it and logs why at level error, naming it:
+
+\`\`\`text
+level=error msg="plugin dockerd-hello refused: option --hello-greeting: unknown kind \\"strng\\" (valid kinds: bool, …)" plugin=dockerd-hello
+\`\`\`
+
+\`dockerd --validate\` fails (exit 1) with the same lines, so check a configuration with it after
+installing a plugin. To see what was loaded and why, trace the plugin loader and the start-up:
+
+\`\`\`sh
+DEBUG='dockerd:*' dockerd --validate        # "installed plugins accepted: [...]; refused or failed: [...]"
+DEBUG='dockerd:*,oclif:*' dockerd --validate    # also oclif's plugin discovery and hook calls (oclif:config, oclif:<plugin>:hooks:…)
+dockerd plugins                              # what is installed or linked, with versions and paths
+\`\`\`
+
+A plugin missing from \`dockerd plugins\` was not installed into this user's data directory (a root
+daemon reads \`/root/.local/share/dockerd\` unless \`DOCKERD_DATA_DIR\` is set). One listed but never
+asked for its plugin has no \`dockerd:plugin\` hook in its \`package.json\` \`oclif.hooks\`, or the
+hook file's path is wrong. Without any installed plugin the daemon takes its fast start path,
+which never loads oclif or plugins.
 
 ## The contract
 

@@ -1,3 +1,4 @@
+import {suggest} from '../config/suggest.js'
 import {parseGoBool} from '../opts/go.js'
 import type {OptionTable, TableEntry} from './table.js'
 
@@ -5,6 +6,26 @@ import type {OptionTable, TableEntry} from './table.js'
 export class FlagError extends Error {
   // A non-zero oclif exit makes oclif rethrow it out of the preparse hook instead of swallowing it.
   readonly oclif = {exit: 1}
+
+  /** A line printed after pflag's (`Did you mean --debug?`). */
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message)
+  }
+}
+
+/** cobra's lines for a flag error, then our hint if any. Both entry points print it. */
+export function flagErrorText(message: string, hint?: string): string {
+  return `Status: ${message}\nSee 'dockerd --help'., Code: 125\n${hint ? `${hint}\n` : ''}`
+}
+
+/** `Did you mean --debug?` for a mistyped long flag, as git and oclif suggest. */
+function didYouMean(name: string, table: OptionTable): string | undefined {
+  const names = [...table.byName.values()].filter((e) => !e.fileOnly && !e.hidden).map((e) => e.name)
+  const guess = suggest(name, [...names, HELP])
+  return guess ? `Did you mean --${guess}?` : undefined
 }
 
 export interface NormalizedArgv {
@@ -102,7 +123,7 @@ export function normalizeArgv(input: readonly string[], table: OptionTable): Nor
       }
 
       const entry = table.byName.get(name)
-      if (!entry || entry.fileOnly) throw new FlagError(`unknown flag: --${name}`)
+      if (!entry || entry.fileOnly) throw new FlagError(`unknown flag: --${name}`, didYouMean(name, table))
       const display = flagDisplay(entry)
       if (entry.kind === 'bool') {
         setBool(entry, inline, display)

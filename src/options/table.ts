@@ -9,6 +9,14 @@ export interface TableEntry extends OptionSpec {
 
 export class OptionCollisionError extends Error {}
 
+/** Every option kind, for refusing a plugin's declaration that names another. */
+export const OPTION_KINDS = [
+  'bool', 'bytes', 'features', 'int', 'ip', 'list', 'map', 'mapmap', 'nri-opts', 'object', 'pools', 'runtimes', 'string', 'ulimits',
+] as const satisfies readonly OptionKind[]
+// A kind added to OptionKind but not above fails to compile here.
+const allKindsListed: [Exclude<OptionKind, (typeof OPTION_KINDS)[number]>] extends [never] ? true : never = true
+void allKindsListed
+
 /** Kinds whose daemon.json value is an object that must not be flattened (§4.2). */
 export const OBJECT_KINDS: ReadonlySet<OptionKind> = new Set(['features', 'map', 'mapmap', 'nri-opts', 'object', 'runtimes', 'ulimits'])
 

@@ -3,6 +3,7 @@ import type {FlagSet} from '../options/types.js'
 import {flagSetsFor} from '../platform/index.js'
 import type {TargetPlatform} from '../platform/target.js'
 import {BUILTIN_PLUGINS} from './builtin/index.js'
+import {declarationProblems} from './check.js'
 import type {DockerdPlugin} from './types.js'
 
 /** A plugin that could not be used, and why (reported by name; the daemon goes on without it). */
@@ -22,8 +23,10 @@ export function pluginFlagSets(platform: TargetPlatform, plugin: DockerdPlugin):
 }
 
 /**
- * Accepts installed plugins in name order, each whole or not at all: one whose flag, shorthand or
- * daemon.json key collides with the daemon's or an earlier plugin's is refused, naming both owners.
+ * Accepts installed plugins in name order, each whole or not at all: one whose declaration is not
+ * the contract's (an unknown option kind, a route without a handler) is refused naming what is
+ * wrong, and one whose flag, shorthand or daemon.json key collides with the daemon's or an earlier
+ * plugin's is refused, naming both owners.
  */
 export function acceptPlugins(
   platform: TargetPlatform,
@@ -34,6 +37,12 @@ export function acceptPlugins(
   const refused: PluginFailure[] = []
   let sets = [...base]
   for (const plugin of [...candidates].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const problems = declarationProblems(plugin as unknown as Record<string, unknown>)
+    if (problems.length > 0) {
+      refused.push({message: `plugin ${plugin.name} refused: ${problems.join('; ')}`, plugin: plugin.name})
+      continue
+    }
+
     const own = pluginFlagSets(platform, plugin)
     try {
       // A throw-away table: building it is the collision check.

@@ -3,8 +3,11 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
+import {optionTable} from '../../src/options/index.js'
 import {BIN, run as runBin, tempDir} from '../helpers/run.js'
 
+// The choices as the option table declares them (the hint lists exactly these).
+const LOG_LEVELS = (optionTable('linux', []).get('log-level').enum ?? []).map((v) => JSON.stringify(v)).join(', ')
 const built = existsSync(BIN) && existsSync(join(BIN, '..', '..', 'lib', 'commands', 'dockerd.js'))
 
 // Each case runs twice: through the fast start path (no @oclif/core) and through oclif
@@ -90,6 +93,18 @@ describe(`dockerd command line, ${path} (built bin/run.js)`, {skip: built ? fals
     expectError(['--cgroup-parent=x', '--register-service'], /unknown flag: --register-service/)
   })
 
+  it('a mistyped flag gets the nearest one after dockerd\'s lines (issue 11.6)', () => {
+    expectError(['--debugg'], "Status: unknown flag: --debugg\nSee 'dockerd --help'., Code: 125\nDid you mean --debug?\n")
+    expectError(['--log-levl=warn'], /Code: 125\nDid you mean --log-level\?\n$/)
+    expectError(['--tlsverfy', '--validate'], /Code: 125\nDid you mean --tlsverify\?\n$/)
+  })
+
+  it('--help points at `dockerd plugins` (issue 11.7)', () => {
+    const r = run(['--help'], {home: t.dir})
+    assert.equal(r.status, 0)
+    assert.match(r.stdout, /\nCOMMANDS\n {2}dockerd plugins +Manage plugins: install, link, ls, uninstall\n/)
+  })
+
   it('names flag and value of a malformed value', () => {
     expectError(['--shutdown-timeout=abc'], /^Status: invalid argument "abc" for "--shutdown-timeout" flag: strconv.ParseInt: parsing "abc": invalid syntax\n/)
     expectError(['--label', 'novalue'], /invalid argument "novalue" for "--label" flag: bad attribute format: novalue/)
@@ -130,7 +145,15 @@ describe(`dockerd command line, ${path} (built bin/run.js)`, {skip: built ? fals
 
   it('invalid values name the directive and value', () => {
     expectError(['--config-file', 'TMP/v.json'], /merged configuration validation from file and command line flags failed: invalid max concurrent downloads: -1/, {'v.json': '{"max-concurrent-downloads": -1}'})
-    expectError(['--log-level=bogus'], 'invalid logging level: bogus\n')
+    expectError(['--log-level=bogus'], `invalid logging level: bogus\n  valid values: ${LOG_LEVELS}\n`)
+  })
+
+  it('an invalid value from daemon.json says where it is and, for a choice, the choices (issue 11.6)', () => {
+    expectError(
+      ['--validate', '--config-file', 'TMP/fmt.json'],
+      'unable to configure the Docker daemon with file TMP/fmt.json: merged configuration validation from file and command line flags failed: invalid log format: xml\n  TMP/fmt.json:3:3: "log-format"\n  valid values: "text", "json"\n',
+      {'fmt.json': '{\n  "debug": true,\n  "log-format": "xml"\n}\n'},
+    )
   })
 
   it('the classic systemd hosts conflict gets a hint', () => {

@@ -105,6 +105,9 @@ describe('real clients over the unix socket (built bin/run.js)', {skip: skipUnle
     assert.match(r.stdout, /^Server:/m)
     assert.match(r.stdout, /Engine:\s*\n\s+Version:\s+\S+/)
     assert.ok(r.stdout.includes(version.Version), r.stdout)
+    // The build's stamp (lib/build-info.json), as the CLI shows it (Go's ANSIC layout).
+    const engine = r.stdout.slice(r.stdout.indexOf('Engine:'))
+    assert.match(engine, /^\s+Built:\s+\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/m, r.stdout)
   })
 
   it('docker info: exit 0', {skip: hasDocker ? false : noDocker}, async () => {

@@ -257,10 +257,10 @@ describe('npm run dist', {skip, timeout: 300_000}, () => {
       const t = shortTemp()
       try {
         const service = readFileSync(join(ROOT, 'contrib', 'systemd', 'dockerd.service'), 'utf8')
-        assert.match(service, /^ExecStart=\/usr\/bin\/dockerd -H fd:\/\/$/m)
+        assert.match(service, /^ExecStart=\/usr\/local\/bin\/dockerd-ts -H fd:\/\/$/m)
         assert.match(service, /^Type=notify$/m)
         assert.match(service, /^ExecReload=\/bin\/kill -s HUP \$MAINPID$/m)
-        writeFileSync(t.p('dockerd.service'), service.replace('ExecStart=/usr/bin/dockerd', `ExecStart=${SEA}`))
+        writeFileSync(t.p('dockerd.service'), service.replace('ExecStart=/usr/local/bin/dockerd-ts', `ExecStart=${SEA}`))
         writeFileSync(t.p('dockerd.socket'), readFileSync(join(ROOT, 'contrib', 'systemd', 'dockerd.socket'), 'utf8'))
         const r = spawnSync('systemd-analyze', ['verify', '--man=no', t.p('dockerd.service'), t.p('dockerd.socket')], {encoding: 'utf8'})
         assert.equal(r.status, 0, r.stderr)

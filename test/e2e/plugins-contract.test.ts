@@ -20,6 +20,7 @@ function plugin(dir: string, name: string, body: string): string {
 describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuilt ? false : NOT_BUILT}, () => {
   let t: Temp
   let env: NodeJS.ProcessEnv
+  let goodOnly: NodeJS.ProcessEnv
   before(() => {
     t = shortTemp()
     const roots = [
@@ -48,13 +49,27 @@ describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuil
 }\n`,
       ),
     ]
-    const data = join(t.dir, 'data-dir')
-    mkdirSync(data)
-    writeFileSync(
-      join(data, 'package.json'),
-      JSON.stringify({oclif: {plugins: roots.map((root) => ({name: root.split('/').pop(), root, type: 'link'})), schema: 1}, private: true}),
+    roots.push(
+      plugin(
+        t.dir,
+        'misdeclared-plugin',
+        `export default async function () {
+  return {name: 'misdeclared-plugin', flagSets: [{id: 'm', helpGroup: 'MIS', options: [{name: 'mis-level', kind: 'integer', description: 'typo in kind'}]}]}
+}\n`,
+      ),
     )
-    env = {DOCKERD_DATA_DIR: data}
+    const dataDir = (name: string, linked: string[]) => {
+      const data = join(t.dir, name)
+      mkdirSync(data)
+      writeFileSync(
+        join(data, 'package.json'),
+        JSON.stringify({oclif: {plugins: linked.map((root) => ({name: root.split('/').pop(), root, type: 'link'})), schema: 1}, private: true}),
+      )
+      return {DOCKERD_DATA_DIR: data}
+    }
+
+    env = dataDir('data-dir', roots)
+    goodOnly = dataDir('data-good', roots.filter((r) => r.endsWith('good-plugin')))
   })
   after(() => t.done())
 
@@ -71,8 +86,23 @@ describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuil
     assert.equal(bad.status, 1)
     assert.match(bad.stderr, /invalid argument "abc" for "--good-level" flag: strconv.ParseInt/)
     writeFileSync(t.p('good.json'), '{"good-level": 3}')
-    const ok = run(['--validate', '--config-file', t.p('good.json')], {env, home: t.dir})
+    const ok = run(['--validate', '--config-file', t.p('good.json')], {env: goodOnly, home: t.dir})
     assert.equal(ok.stderr, 'configuration OK\n')
+  })
+
+  it('--validate fails naming each plugin that failed to load, collides or is misdeclared (issue 11.4)', () => {
+    writeFileSync(t.p('good.json'), '{"good-level": 3}')
+    const r = run(['--validate', '--config-file', t.p('good.json')], {env, home: t.dir})
+    assert.equal(r.status, 1)
+    assert.equal(
+      r.stderr,
+      [
+        'plugin broken-plugin failed to load: boom at load',
+        "plugin colliding-plugin refused: option --debug of colliding-plugin collides with dockerd's --debug",
+        'plugin misdeclared-plugin refused: option --mis-level: unknown kind "integer" (valid kinds: bool, bytes, features, int, ip, list, map, mapmap, nri-opts, object, pools, runtimes, string, ulimits)',
+        '',
+      ].join('\n'),
+    )
   })
 
   it('the daemon reports the broken and colliding plugins by name and serves its own and the good plugin\'s routes', async () => {
@@ -80,6 +110,7 @@ describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuil
     try {
       assert.match(d.stderr(), /level=error msg="plugin broken-plugin failed to load: boom at load" plugin=broken-plugin/)
       assert.match(d.stderr(), /plugin colliding-plugin refused: option --debug of colliding-plugin collides with dockerd's --debug/)
+      assert.match(d.stderr(), /plugin misdeclared-plugin refused: option --mis-level: unknown kind \\"integer\\"/)
       assert.match(d.stderr(), /msg="good plugin started"/)
       assert.equal((await api(t.p('docker.sock'), '/_ping')).status, 200)
       const good = await api(t.p('docker.sock'), '/v1.45/good')

@@ -51,7 +51,8 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
       cwd: t.dir,
       encoding: 'utf8',
       // An unreachable registry: nothing here may need the network.
-      env: isolatedEnv(join(t.dir, 'home'), {DOCKERD_DATA_DIR: dataDir, DOCKERD_NPM_REGISTRY: 'http://127.0.0.1:9/', ...extra}),
+      // No retries: npm's default backoff would turn the refused connection into a minute's wait.
+      env: isolatedEnv(join(t.dir, 'home'), {DOCKERD_DATA_DIR: dataDir, DOCKERD_NPM_REGISTRY: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0', ...extra}),
       timeout: 30_000,
     })
     return {status: r.status, stderr: r.stderr, stdout: r.stdout}
@@ -89,7 +90,13 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
       const data = dataDirs()
       const install = run(['plugins', 'install', archive], data)
       ok(install, 'install')
-      assert.match(install.stderr, /Installing plugin .*hello-plugin-1\.0\.0\.tgz\.\.\. installed v1\.0\.0/)
+      // Not a TTY: one plain line per step, no control characters, no package-name prefix.
+      const lines = install.stderr.split('\n').filter(Boolean)
+      assert.deepEqual(
+        lines.map((l) => l.replace(/^Installing plugin \S*hello-plugin-1\.0\.0\.tgz: /, '')),
+        ['unpacking', 'checking the package', 'recording it', 'installed hello-plugin v1.0.0'],
+      )
+      assert.doesNotMatch(install.stderr, /dockerd-ts|\u001B/)
 
       const user = JSON.parse(readFileSync(join(data, 'package.json'), 'utf8')) as Record<string, unknown>
       assert.deepEqual(user, {
@@ -136,12 +143,76 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
       ok(run(['plugins', 'remove', 'hello-plugin'], data), 'remove')
     })
 
+    it('installs a local directory at once, offline, as a copy (never a GitHub URL)', () => {
+      const data = dataDirs()
+      const dir = join(t.dir, 'dir-hello')
+      cpSync(FIXTURE, dir, {recursive: true})
+      mkdirSync(join(dir, '.git'))
+      mkdirSync(join(t.dir, 'sub'))
+      cpSync(FIXTURE, join(t.dir, 'sub', 'hello'), {recursive: true})
+      // `sub/hello` exists, so it is that directory, not the GitHub repository sub/hello; a bare
+      // word stays an npm name, as for npm itself.
+      for (const arg of [`./${relative(t.dir, dir)}`, dir, 'sub/hello']) {
+        const r = run(['plugins', 'install', arg], data)
+        ok(r, `install ${arg}`)
+        assert.match(r.stderr, new RegExp(`^Installing plugin ${arg.replaceAll(/[/.]/g, '\\$&')}: installed hello-plugin v1\\.0\\.0$`, 'm'))
+        assert.doesNotMatch(r.stderr, /github|npm error/i)
+      }
+
+      const root = join(data, 'node_modules', 'hello-plugin')
+      assert.ok(existsSync(join(root, 'plugin.js')))
+      assert.equal(existsSync(join(root, '.git')), false, '.git is not copied')
+      assert.equal(lstatSync(root).isSymbolicLink(), false, 'a copy, not a link')
+      assert.match(run(['plugins'], data).stdout, /^hello-plugin 1\.0\.0 \(1\.0\.0\)$/m)
+
+      const missing = run(['plugins', 'install', './no-such-dir'], data)
+      assert.equal(missing.status, 1)
+      assert.match(missing.stderr, /no-such-dir: no such directory/)
+      const notPlugin = join(t.dir, 'not-a-plugin')
+      mkdirSync(notPlugin)
+      const refused = run(['plugins', 'install', notPlugin], data)
+      assert.equal(refused.status, 1)
+      assert.match(refused.stderr, /not-a-plugin: not a plugin package: it has no package\.json/)
+      assert.match(refused.stderr, /plugins link /, 'points at plugins link')
+    })
+
+    it('a failed npm install leaves a linked plugin of that name, an installed one and a fresh data dir as they were', () => {
+      const linked = dataDirs()
+      const dir = join(t.dir, 'linked-survivor')
+      cpSync(FIXTURE, dir, {recursive: true})
+      ok(run(['plugins', 'link', '--no-install', dir], linked), 'link')
+      const installed = dataDirs()
+      ok(run(['plugins', 'install', archive], installed), 'install the archive')
+      for (const data of [linked, installed]) {
+        const before = snapshot(data)
+        const ls = run(['plugins'], data).stdout
+        // The registry cannot be reached: npm fails, as for a typo or a network outage.
+        const r = run(['plugins', 'install', 'hello-plugin'], data)
+        assert.equal(r.status, 1, r.stderr)
+        assert.match(r.stderr, /hello-plugin/)
+        assert.deepEqual(snapshot(data), before)
+        assert.equal(run(['plugins'], data).stdout, ls)
+      }
+
+      // A failed update (npm cannot reach the registry) leaves the installed plugin as it was too.
+      const before = snapshot(installed)
+      const update = run(['plugins', 'update'], installed)
+      assert.equal(update.status, 1, update.stderr)
+      assert.deepEqual(snapshot(installed), before)
+
+      const fresh = join(t.dir, 'fresh-npm')
+      assert.equal(run(['plugins', 'install', 'hello-plugin'], fresh).status, 1)
+      assert.equal(existsSync(fresh), false, 'a data dir that did not exist is not left behind')
+    })
+
     it('links a plugin directory and unlinks it', () => {
       const data = dataDirs()
       const dir = join(t.dir, 'linked-hello')
       cpSync(FIXTURE, dir, {recursive: true})
       const link = run(['plugins', 'link', dir], data)
       ok(link, 'link')
+      assert.match(link.stderr, /^Linking plugin /m)
+      assert.doesNotMatch(link.stderr, /dockerd-ts/)
       const ls = run(['plugins'], data)
       assert.match(ls.stdout, new RegExp(`^hello-plugin 1\\.0\\.0 \\(link\\) ${dir.replaceAll(/[/.]/g, '\\$&')}$`, 'm'))
       ok(run(['plugins', 'unlink', 'hello-plugin'], data), 'unlink')
@@ -203,6 +274,13 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
       const installHelp = run(['plugins', 'install', '--help'], data)
       ok(installHelp, 'plugins install --help')
       assert.match(installHelp.stdout, /\$ dockerd plugins install PLUGIN/)
+      // The forms that work here (offline archive and directory, npm names), not oclif's GitHub ones.
+      for (const form of ['./dockerd-hello-1.0.0.tgz', './dockerd-hello', 'dockerd-hello', 'dockerd-hello@1.2.0']) {
+        assert.match(installHelp.stdout, new RegExp(`\\$ dockerd plugins install ${form.replaceAll('.', '\\.')}\n`))
+      }
+
+      assert.match(installHelp.stdout, /plugins\s+link/)
+      assert.doesNotMatch(installHelp.stdout, /github/i)
       assert.equal(existsSync(data), false, 'help writes nothing')
     })
   })

@@ -25,6 +25,23 @@ export function localArchive(arg: string, cwd: string = process.cwd()): string |
   return undefined
 }
 
+// `.`, `..`, `./x`, `../x`, `/x`, `~/x`: a path however it is spelled, never an npm name or a GitHub slug.
+const PATH_SYNTAX = /^(?:\.{1,2}(?:[/\\]|$)|[/\\]|~[/\\])/
+
+/**
+ * The local directory an `install` argument names, as an absolute path, or undefined. A path
+ * spelled as one (`./dir`, `/abs`, `..`) is a directory even when missing (the installer reports
+ * it), as is an existing directory named with a slash (`plugins/x`), which plugin-plugins would
+ * otherwise take for the GitHub repository `https://github.com/plugins/x`.
+ */
+export function localDirectory(arg: string, cwd: string = process.cwd()): string | undefined {
+  if (arg.startsWith('file:') || URL_SCHEME.test(arg) || localArchive(arg, cwd) !== undefined) return undefined
+  const home = process.env.HOME ?? ''
+  const path = arg.startsWith('~/') && home ? resolve(home, arg.slice(2)) : resolve(cwd, arg)
+  if (PATH_SYNTAX.test(arg)) return path
+  return arg.includes('/') && isDirectory(path) ? path : undefined
+}
+
 export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory()

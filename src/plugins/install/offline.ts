@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
-import {lstat, mkdir, readFile, rename, rm, rmdir, stat} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {cp, lstat, mkdir, readFile, rename, rm, rmdir, stat} from 'node:fs/promises'
+import {basename, dirname, join, resolve, sep} from 'node:path'
 
 import {isDirectory} from './archive-arg.js'
 import {runUntar} from './run-untar.js'
@@ -12,6 +12,8 @@ export interface OfflineInstallOptions {
   rootName: string
   /** Unpacks archive into dest; the re-exec'd `dockerd-untar` child by default. */
   unpack?: (archive: string, dest: string) => Promise<void>
+  /** Told each step as it starts (`unpacking`, `checking the package`, ...), for progress output. */
+  onStep?: (step: string) => void
 }
 
 export interface InstalledPlugin {
@@ -34,15 +36,39 @@ const VERSION = /^\d+\.\d+\.\d+(?:[-+][\w.+-]*)?$/
  * On any failure nothing is left behind: the data dir is as it was.
  */
 export async function installArchive(archive: string, opts: OfflineInstallOptions): Promise<InstalledPlugin> {
-  const unpack = opts.unpack ?? runUntar
-  let info
-  try {
-    info = await stat(archive)
-  } catch {
-    throw new Error(`${archive}: no such file`)
-  }
+  if (!(await statOrUndefined(archive))?.isFile()) throw new Error(`${archive}: ${(await exists(archive)) ? 'not a regular file' : 'no such file'}`)
+  return installLocal(archive, opts.unpack ?? runUntar, 'unpacking', opts)
+}
 
-  if (!info.isFile()) throw new Error(`${archive}: not a regular file`)
+/**
+ * Installs a plugin from a local directory (a checkout, an unpacked package) the same way, as a
+ * copy: what `npm install <dir>` would make a symlink to. `.git` is left out; `node_modules` is
+ * copied, so a directory with its dependencies installed needs no network either.
+ */
+export async function installDirectory(dir: string, opts: Omit<OfflineInstallOptions, 'unpack'>): Promise<InstalledPlugin> {
+  if (!(await statOrUndefined(dir))?.isDirectory()) throw new Error(`${dir}: ${(await exists(dir)) ? 'not a directory' : 'no such directory'}`)
+  const data = resolve(opts.dataDir)
+  // The copy goes under the data dir: a source holding it would copy itself without end.
+  if (data === dir || data.startsWith(dir + sep)) throw new Error(`${dir}: holds the plugin data directory ${opts.dataDir}; install from another directory`)
+  const copy = (src: string, dest: string) => cp(src, dest, {filter: (p) => basename(p) !== '.git', recursive: true, verbatimSymlinks: true})
+  return installLocal(dir, copy, 'copying', opts)
+}
+
+async function statOrUndefined(path: string) {
+  try {
+    return await stat(path)
+  } catch {
+    return undefined
+  }
+}
+
+async function installLocal(
+  archive: string,
+  unpack: (source: string, dest: string) => Promise<void>,
+  unpacking: string,
+  opts: OfflineInstallOptions,
+): Promise<InstalledPlugin> {
+  const step = opts.onStep ?? (() => {})
   // Fail early, before anything is written, on a user package.json we could not update.
   await readUserPJSON(opts.dataDir)
 
@@ -52,12 +78,14 @@ export async function installArchive(archive: string, opts: OfflineInstallOption
   const staging = join(modules, `.dockerd-install-${randomBytes(6).toString('hex')}`)
   try {
     await makeDirs([opts.dataDir, modules], created)
+    step(unpacking)
     try {
       await unpack(archive, staging)
     } catch (error) {
       throw new Error(`${archive}: ${(error as Error).message}`)
     }
 
+    step('checking the package')
     const pjson = await readPluginPJSON(archive, staging)
     const name = pjson.name
     if (name === opts.rootName) throw new Error(`${archive}: ${name} is this CLI itself, not a plugin`)
@@ -73,6 +101,7 @@ export async function installArchive(archive: string, opts: OfflineInstallOption
       warnings.push(`${name}: dependencies not bundled in ${basename(archive)}, the plugin may fail to load: ${missing.join(', ')}`)
     }
 
+    step('recording it')
     const swap = await swapIn(staging, target)
     undo = swap.rollback
     await addUserPlugin(opts.dataDir, opts.rootName, {name, version: pjson.version})

@@ -1,8 +1,10 @@
 import type {Command} from '@oclif/core/command'
 import type {Config} from '@oclif/core/interfaces'
 
-import {localArchive} from './archive-arg.js'
-import {installArchive} from './offline.js'
+import {progress, type ProgressOutput} from '../../log/progress.js'
+import {isDirectory, localArchive, localDirectory} from './archive-arg.js'
+import {installArchive, installDirectory} from './offline.js'
+import {withInstallRollback} from './transaction.js'
 
 const PLUGIN_PLUGINS = '@oclif/plugin-plugins'
 // Spellings plugin-plugins has no alias for; its own aliases (add, unlink, remove) come from it.
@@ -15,9 +17,12 @@ type Out = (text: string) => void
 export interface PluginsIO {
   stderr: Out
   stdout: Out
+  /** Where install steps are shown (a spinner on a TTY); plain lines on `stderr` otherwise. */
+  progress?: ProgressOutput
 }
 
 const defaultIO: PluginsIO = {
+  progress: process.stderr,
   stderr: (t) => process.stderr.write(t),
   stdout: (t) => process.stdout.write(t),
 }
@@ -61,8 +66,8 @@ async function route(config: Config, argv: string[], io: PluginsIO): Promise<num
   let remaining = args
   if (loadable.id === 'plugins:install') {
     const split = splitInstallArgs(args)
-    if (split.archives.length > 0) {
-      const code = await installArchives(config, split.archives, split.flags, io)
+    if (split.locals.length > 0) {
+      const code = await installLocals(config, split.locals, split.flags, io)
       if (code !== 0 || split.others.length === 0) return code
       remaining = [...split.flags, ...split.others]
     }
@@ -70,37 +75,46 @@ async function route(config: Config, argv: string[], io: PluginsIO): Promise<num
 
   const Cmd = await loadable.load()
   skipRootPreparse(config)
+  await withoutNamePrefix(config)
   // Command.run(argv, config) would rebuild the Config (Config.load reloads every plugin), losing
   // the patch above and costing a second load; what it does after that is this.
   const Runnable = Cmd as unknown as new (argv: string[], config: Config) => {_run(): Promise<unknown>}
-  await new Runnable(remaining, config)._run()
+  await withInstallRollback(config.root, config.dataDir, () => new Runnable(remaining, config)._run())
   return 0
 }
 
+interface LocalSource {
+  given: string
+  kind: 'archive' | 'directory'
+  path: string
+}
+
 interface InstallArgs {
-  /** [as given, absolute path] */
-  archives: Array<[string, string]>
+  locals: LocalSource[]
   flags: string[]
   others: string[]
 }
 
 function splitInstallArgs(args: string[]): InstallArgs {
-  const out: InstallArgs = {archives: [], flags: [], others: []}
+  const out: InstallArgs = {flags: [], locals: [], others: []}
   let positional = false
   for (const a of args) {
     if (!positional && a === '--') positional = true
     else if (!positional && a.startsWith('-')) out.flags.push(a)
     else {
-      const path = localArchive(a)
-      if (path === undefined) out.others.push(a)
-      else out.archives.push([a, path])
+      const archive = localArchive(a)
+      const directory = archive === undefined ? localDirectory(a) : undefined
+      if (archive !== undefined) out.locals.push({given: a, kind: 'archive', path: archive})
+      else if (directory !== undefined) out.locals.push({given: a, kind: 'directory', path: directory})
+      else out.others.push(a)
     }
   }
 
   return out
 }
 
-async function installArchives(config: Config, archives: Array<[string, string]>, flags: string[], io: PluginsIO): Promise<number> {
+/** Local archives and directories: installed here, offline, with their steps shown. */
+async function installLocals(config: Config, locals: LocalSource[], flags: string[], io: PluginsIO): Promise<number> {
   const unknown = flags.filter((f) => !INSTALL_FLAGS.has(f))
   if (unknown.length > 0) {
     io.stderr(`unknown flag: ${unknown[0]}\n`)
@@ -109,17 +123,20 @@ async function installArchives(config: Config, archives: Array<[string, string]>
 
   const silent = flags.includes('--silent') || flags.includes('-s')
   const json = flags.includes('--json')
+  const quiet = silent || json
   const installed = []
-  for (const [given, path] of archives) {
-    if (!silent && !json) io.stderr(`${config.name}: Installing plugin ${given}... `)
+  for (const {given, kind, path} of locals) {
+    const shown = quiet ? undefined : progress(`Installing plugin ${given}`, io.progress ?? {write: io.stderr})
+    const opts = {dataDir: config.dataDir, onStep: (s: string) => shown?.step(s), rootName: config.name}
     try {
-      const p = await installArchive(path, {dataDir: config.dataDir, rootName: config.name})
-      if (!silent && !json) io.stderr(`installed v${p.version}\n`)
+      const p = kind === 'archive' ? await installArchive(path, opts) : await installDirectory(path, opts)
+      shown?.done(`installed ${p.name} v${p.version}`)
       for (const w of p.warnings) io.stderr(`Warning: ${w}\n`)
       installed.push({name: p.name, root: p.root, version: p.version})
     } catch (error) {
-      if (!silent && !json) io.stderr('failed\n')
+      shown?.fail('failed')
       io.stderr(`${(error as Error).message}\n`)
+      if (kind === 'directory' && isDirectory(path)) io.stderr(`(to use a plugin directory in place, without copying it, run: ${config.bin} plugins link ${given})\n`)
       return 1
     }
   }
@@ -129,19 +146,44 @@ async function installArchives(config: Config, archives: Array<[string, string]>
   return 0
 }
 
+/** `plugins install --help`: what this CLI installs and how, in place of plugin-plugins' GitHub examples. */
+const INSTALL_HELP = {
+  description: `A local package archive (.tgz, .tar.gz or .tar, as \`npm pack\` makes it) or a local plugin directory is installed offline, without npm or a network: the directory is copied, with its node_modules. Any other argument is an npm package name (with an optional @version or @tag), installed with npm from the registry (<%= config.scopedEnvVarKey('NPM_REGISTRY') %> sets another one).
+
+To use a plugin's directory in place while developing it, use "<%= config.bin %> plugins link DIR" instead. A failed install leaves the installed and linked plugins as they were. Restart the daemon to load a new plugin.`,
+  examples: [
+    {command: '<%= config.bin %> plugins install ./dockerd-hello-1.0.0.tgz', description: 'Install a packed plugin (npm pack), offline.'},
+    {command: '<%= config.bin %> plugins install ./dockerd-hello', description: 'Install a copy of a plugin directory, offline.'},
+    {command: '<%= config.bin %> plugins install dockerd-hello', description: 'Install a plugin from the npm registry.'},
+    {command: '<%= config.bin %> plugins install dockerd-hello@1.2.0', description: 'Install a given version from the npm registry.'},
+  ],
+  summary: 'Installs a plugin into <%= config.bin %>: a local .tgz or directory offline, or an npm package.',
+}
+
 /** Help for a plugin-plugins command with oclif's stock Help: ours documents the daemon's flags. */
 async function showHelp(config: Config, loadable: Command.Loadable, all: Command.Loadable[], io: PluginsIO): Promise<void> {
   const {Help} = await import('@oclif/core/help')
   // Usage lines read "dockerd plugins install", as typed here.
   config.topicSeparator = ' '
   const help = new Help(config)
-  await help.showCommandHelp(loadable)
+  await help.showCommandHelp(loadable.id === 'plugins:install' ? {...loadable, ...INSTALL_HELP} : loadable)
   if (loadable.id !== 'plugins') return
   const subs = all.filter((c) => c.id !== 'plugins' && !c.hidden).sort((a, b) => (a.id < b.id ? -1 : 1))
   const summary = (c: Command.Loadable) => (c.summary ?? c.description ?? '').split('\n')[0]!.replaceAll(/<%=\s*config\.bin\s*%>/g, config.bin)
   const rows = subs.map((c): [string, string] => [`plugins ${c.id.split(':').slice(1).join(' ')}`, summary(c)])
   const width = Math.max(...rows.map(([l]) => l.length)) + 2
   io.stdout(`COMMANDS\n${rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`.trimEnd()).join('\n')}\n`)
+}
+
+/**
+ * plugin-plugins names the CLI by its package name in its progress lines (`dockerd-ts: Installing
+ * plugin …`); the user typed `dockerd`, and the package name means nothing to them.
+ */
+async function withoutNamePrefix(config: Config): Promise<void> {
+  const {action} = await import('@oclif/core/ux')
+  const start = action.start.bind(action)
+  const prefix = `${config.name}: `
+  action.start = (text, ...rest) => start(text.startsWith(prefix) ? text.slice(prefix.length) : text, ...rest)
 }
 
 /**

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {optionTable} from '../../../src/options/index.js'
 import {load} from '../../helpers/config.js'
 
+// The choices as the option table declares them (the hint lists exactly these).
+const LOG_LEVELS = (optionTable('linux', []).get('log-level').enum ?? []).map((v) => JSON.stringify(v)).join(', ')
 const CONFLICT = 'the following directives are specified both as a flag and in the configuration file'
 const UNKNOWN = "the following directives don't match any configuration option"
 
@@ -111,7 +114,7 @@ describe('loadConfig: problems (§8.1–8.3, real-dockerd.md §2)', () => {
     {argv: ['--authorization-plugin=asdf'], file: '{"authorization-plugins": ["foobar"]}', name: 'FindConfigurationConflicts', text: /authorization-plugins: \(from flag: \[asdf\], from file: \[foobar\]\)/},
     {argv: ['-H', 'tcp://127.0.0.1:4444', '-H', 'unix:///var/run/docker.sock'], file: '{"hosts": ["qwer"]}', name: 'ConflictsWithNamedOptions', text: /: hosts: \(from flag: \[tcp:\/\/127.0.0.1:4444 unix:\/\/\/var\/run\/docker.sock\], from file: \[qwer\]\)/},
     {argv: ['--debug=false'], file: '{"debug": true}', name: 'MergeConflicts', text: /: debug: \(from flag: false, from file: true\)/},
-    {file: '{"max-concurrent-downloads": -1}', name: 'MergeConcurrentError', text: 'unable to configure the Docker daemon with file <file>: merged configuration validation from file and command line flags failed: invalid max concurrent downloads: -1\n'},
+    {file: '{"max-concurrent-downloads": -1}', name: 'MergeConcurrentError', text: 'unable to configure the Docker daemon with file <file>: merged configuration validation from file and command line flags failed: invalid max concurrent downloads: -1\n  <file>:1:2: "max-concurrent-downloads"\n'},
     {argv: ['--tlscacert', '/home/x/.docker/ca.pem'], file: '{"tlscacert": "/etc/certificates/ca.pem"}', name: 'ConflictsWithInnerStructs', text: new RegExp(`${CONFLICT}: tlscacert`)},
     {argv: ['--default-address-pool', 'base=10.123.0.0/16,size=24'], file: '{"default-address-pools":[{"base": "10.123.0.0/16", "size": 24 }]}', name: 'AddressPools conflict', text: new RegExp(`${CONFLICT}: default-address-pools`)},
     {file: '{"tls-verify": "true"}', name: 'UnknownKeys', text: `unable to configure the Docker daemon with file <file>: ${UNKNOWN}: tls-verify\n  <file>:1:2: unknown directive "tls-verify": did you mean "tlsverify"?\n`},
@@ -153,6 +156,17 @@ describe('loadConfig: problems (§8.1–8.3, real-dockerd.md §2)', () => {
     {argv: ['-H', 'udp://x'], name: 'bad host flag', text: /Status: invalid argument "udp:\/\/x" for "-H, --host" flag: invalid bind address \(udp:\/\/x\): unsupported proto 'udp'/},
     {argv: ['--graph', '/a', '--data-root', '/b'], name: 'graph and data-root', text: 'cannot specify both --graph and --data-root\n'},
     {file: '{"min-api-version": "v1.40"}', name: 'min api version', text: /API version must be provided without "v" prefix/},
+    // Issue 11.6: an invalid value from the file says where it is; enum-like options list their values.
+    {
+      file: '{\n  "debug": true,\n  "log-level": "verbose"\n}',
+      name: 'invalid file value: position and valid values',
+      text: `unable to configure the Docker daemon with file <file>: merged configuration validation from file and command line flags failed: invalid logging level: verbose\n  <file>:3:3: "log-level"\n  valid values: ${LOG_LEVELS}\n`,
+    },
+    {file: '{"default-cgroupns-mode": "hots"}', name: 'cgroupns mode values', text: /use "host" or "private"\n  <file>:1:2: "default-cgroupns-mode"\n  valid values: "host", "private"\n$/},
+    {file: '{"firewall-backend": "pf"}', name: 'firewall backend values', text: /<file>:1:2: "firewall-backend"\n  valid values: "iptables", "nftables"\n$/},
+    {file: '{"default-ipc-mode": "host"}', name: 'ipc mode values', text: /<file>:1:2: "default-ipc-mode"\n  valid values: "shareable", "private"\n$/},
+    {argv: ['--log-format', 'xml'], name: 'flag value: valid values, no position', text: 'invalid log format: xml\n  valid values: "text", "json"\n'},
+    {argv: ['--log-format', 'xml'], file: '{"log-level": "info"}', name: 'flag value with a file: not the file\'s position', text: /failed: invalid log format: xml\n  valid values: "text", "json"\n$/},
   ]
   for (const row of rows) {
     it(row.name, () => {
@@ -198,10 +212,11 @@ describe('loadConfig: validation table (TestValidateConfigurationErrors)', () =>
   ]
   for (const [file, message] of rows) {
     it(message, () => {
-      assert.equal(
-        load({file}).text,
-        `unable to configure the Docker daemon with file <file>: merged configuration validation from file and command line flags failed: ${message}\n`,
-      )
+      const [head, ...hints] = load({file}).text.trimEnd().split('\n')
+      assert.equal(head, `unable to configure the Docker daemon with file <file>: merged configuration validation from file and command line flags failed: ${message}`)
+      // Where the value is (issue 11.6): every row has one key, at line 1, column 2 (a rule about
+      // two options together is not one value's).
+      if (!message.startsWith('conflicting options')) assert.equal(hints[0], `  <file>:1:2: ${JSON.stringify(Object.keys(JSON.parse(file) as object)[0])}`)
     })
   }
 

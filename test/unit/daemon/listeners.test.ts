@@ -113,6 +113,41 @@ describe('openListeners: unix', {timeout: 20_000}, () => {
     }
   })
 
+  it('not root: the default group is left alone, even where it exists (issue 11)', async () => {
+    const t = tempDir()
+    try {
+      const groupFile = join(t.dir, 'group')
+      // A group the daemon's process is not in: as root the chown would succeed, as a user it is EPERM.
+      writeFileSync(groupFile, `docker:x:${process.getgid!() + 4242}:\n`)
+      const path = join(t.dir, 'docker.sock')
+      const o = options({euid: 4242, groupFile, socketGroup: 'docker', socketGroupExplicit: false})
+      const ls = await openListeners([`unix://${path}`], o)
+      assert.equal(lstatSync(path).gid, process.getgid!())
+      assert.deepEqual(o.log.entries.filter((e) => e.level !== 'debug'), [])
+      assert.ok(o.log.entries.some((e) => e.msg === `not changing group of ${path} to docker: not running as root and --group not given`))
+      await ls.cleanup()
+    } finally {
+      t.remove()
+    }
+  })
+
+  it('an explicit --group is applied whatever the euid', {skip: process.geteuid?.() === 0 ? false : 'needs root: the chown to another group must be allowed'}, async () => {
+    const t = tempDir()
+    try {
+      const path = join(t.dir, 'run', 'docker.sock')
+      const groupFile = join(t.dir, 'group')
+      writeFileSync(groupFile, 'docker:x:4242:\n')
+      // (A refused chown, as a real unprivileged user, is test/e2e/first-run.test.ts's.)
+      const o = options({euid: 4242, groupFile, socketGroup: 'docker', socketGroupExplicit: true})
+      const ls = await openListeners([`unix://${path}`], o)
+      assert.equal(lstatSync(path).gid, 4242)
+      await ls.cleanup()
+      assert.equal(existsSync(join(t.dir, 'run')), false)
+    } finally {
+      t.remove()
+    }
+  })
+
   it('an explicit unknown group is refused and leaves nothing behind', async () => {
     const t = tempDir()
     try {
