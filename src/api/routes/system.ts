@@ -16,9 +16,6 @@ import {versionLessThan} from '../versions.js'
 /** Stands in for Go's runtime.Version() in `/version` (GoVersion): the runtime that really runs us. */
 export const RUNTIME_VERSION = `${process.release.name}-${process.version}`
 
-/** Per-stream backlog above which live events are dropped for a client that does not read. */
-export const EVENTS_MAX_BACKLOG = 1 << 20
-
 const EVENT_MEDIA_TYPES = ['application/jsonl', 'application/x-ndjson', 'application/json-seq'] as const
 
 // time.Time{} (year 1) in Unix nanoseconds: what an absent `since` compares as.
@@ -158,9 +155,6 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
   const write = (ev: DaemonEvent, live: boolean): void => {
     if (res.writableEnded || res.destroyed) return
     if (hideImageCreate && ev.Type === 'image' && ev.Action === 'create') return
-    // A client that stops reading loses live events instead of growing our memory (moby
-    // drops them after 100 ms per subscriber).
-    if (live && res.writableLength > EVENTS_MAX_BACKLOG) return
     res.write(recordPrefix + serializeEvent(ev, version) + '\n')
   }
 
@@ -189,9 +183,19 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
       if (!res.writableEnded && !res.destroyed) res.end()
       resolve()
     }
+    // A client that stops reading is ended once too far behind (the bus bounds each backlog
+    // and their sum) instead of growing our memory; moby drops its events after 100 ms.
+    const flow = {
+      backlog: () => res.writableLength,
+      overflow: (reason: string) => {
+        ctx.api.log.warn?.('events subscriber ended: it fell too far behind', {reason, remote: req.socket.remoteAddress ?? ''})
+        res.destroy()
+        finish()
+      },
+    }
     unsubscribe = bus.subscribe((ev) => {
       if (eventMatches(filters, ev)) write(ev, true)
-    }, finish)
+    }, finish, flow)
     if (done) {
       unsubscribe()
       return
