@@ -147,7 +147,9 @@ describe(`properties (FC_SEED=${SEED})`, {timeout: 170_000}, () => {
   it('argv and -H through the binary (--validate): exit 0 or 1, no JS text, nothing left, within 5 s', {skip: daemonBuilt ? false : NOT_BUILT}, () => {
     fc.assert(
       fc.property(fc.array(argvToken, {maxLength: 6}), (argv) => {
-        const r = runBinary([...argv.filter((a) => a !== '--version' && a !== '-v'), '--validate'])
+        // --validate first: a trailing one could be taken as a string flag's value (pflag does
+        // that too: `--pidfile --validate`) and the daemon would really start.
+        const r = runBinary(['--validate', ...argv.filter((a) => a !== '--version' && a !== '-v')])
         assert.ok(r.status === 0 || r.status === 1, `status ${r.status} for ${JSON.stringify(argv)} (FC_SEED=${SEED})`)
         noJsText(r.stderr + r.stdout, `dockerd ${argv.join(' ')}`)
         assert.deepEqual(r.left, [], `left behind by ${JSON.stringify(argv)}`)
