@@ -134,7 +134,9 @@ export default async function dockerdAuthzPolicy({platform} = {}) {
 
     authorization: {
       [AUTHZ_NAME](req) {
-        const user = req.user || defaultUser
+        // A verified certificate is never the local caller, even one that names nobody.
+        if (req.userAuthNMethod === 'TLS' && !req.user) return {allow: false, msg: 'client certificate names no user (no subject CN or subjectAltName): refused'}
+        const user = req.userAuthNMethod === 'TLS' ? req.user : defaultUser
         if (!current) return {allow: false, msg: 'no authorization policy loaded (set --authz-policy-file)'}
         if (allowed(current.users, user, req.method, req.path)) return {allow: true}
         return {allow: false, msg: `user "${user}" is not allowed to ${req.method} ${req.path}`}

@@ -8,9 +8,23 @@ import {versionLessThan} from './versions.js'
 /** moby keeps the last 256 events for replay. */
 export const EVENTS_HISTORY_LIMIT = 256
 
+/** A live subscriber's unsent bytes beyond which it is ended (a client that stopped reading). */
+export const EVENTS_SUBSCRIBER_BACKLOG = 1 << 20
+/** All live subscribers' unsent bytes together; past it the furthest behind are ended first. */
+export const EVENTS_TOTAL_BACKLOG = 32 << 20
+
+/** How a subscriber's stream is doing: the bus ends one that falls too far behind. */
+export interface SubscriberFlow {
+  /** Bytes written and not yet taken by the client (a response's writableLength). */
+  backlog(): number
+  /** Called once when the bus drops the subscriber; `reason` is for the log. */
+  overflow(reason: string): void
+}
+
 interface Subscriber {
   listener: EventListener
   onClose?: () => void
+  flow?: SubscriberFlow
 }
 
 const NS_PER_S = 1_000_000_000n
@@ -32,10 +46,14 @@ export class EventBus {
   private readonly subscribers = new Set<Subscriber>()
   private lastNano = 0n
   private isClosed = false
+  private readonly subscriberBacklog: number
+  private readonly totalBacklog: number
 
-  constructor(options: {limit?: number; now?: () => bigint} = {}) {
+  constructor(options: {limit?: number; now?: () => bigint; subscriberBacklog?: number; totalBacklog?: number} = {}) {
     this.limit = options.limit ?? EVENTS_HISTORY_LIMIT
     this.now = options.now ?? nowUnixNano
+    this.subscriberBacklog = options.subscriberBacklog ?? EVENTS_SUBSCRIBER_BACKLOG
+    this.totalBacklog = options.totalBacklog ?? EVENTS_TOTAL_BACKLOG
     if (!Number.isInteger(this.limit) || this.limit < 1) throw new RangeError(`invalid events history limit: ${this.limit}`)
   }
 
@@ -77,26 +95,62 @@ export class EventBus {
     if (this.history.length > this.limit) this.history.shift()
     if (this.isClosed) return event
     // Copy: a listener may unsubscribe (or subscribe) while we iterate.
+    let total = 0
+    const flowing: Array<[Subscriber, number]> = []
     for (const sub of [...this.subscribers]) {
+      if (!this.subscribers.has(sub)) continue
+      const before = sub.flow?.backlog() ?? 0
+      if (before > this.subscriberBacklog) {
+        this.drop(sub, `${before} bytes not read, over the limit of ${this.subscriberBacklog} per subscriber`)
+        continue
+      }
+
       try {
         sub.listener(event)
       } catch {
         // One broken stream must not stop delivery to the others.
       }
+
+      if (!sub.flow) continue
+      const after = sub.flow.backlog()
+      total += after
+      flowing.push([sub, after])
     }
+
+    if (total > this.totalBacklog) {
+      // Memory for all the slow readers together is bounded too: end the furthest behind first.
+      flowing.sort((a, b) => b[1] - a[1])
+      for (const [sub, backlog] of flowing) {
+        if (total <= this.totalBacklog) break
+        total -= backlog
+        this.drop(sub, `${backlog} bytes not read while all subscribers together were over the limit of ${this.totalBacklog}`)
+      }
+    }
+
     return event
+  }
+
+  private drop(sub: Subscriber, reason: string): void {
+    if (!this.subscribers.delete(sub)) return
+    try {
+      sub.flow?.overflow(reason)
+    } catch {
+      // Ending one stream must not stop the others.
+    }
   }
 
   /**
    * Adds a live listener; returns the unsubscribe function (idempotent). `onClose` runs once
-   * when the bus closes (immediately if it already is).
+   * when the bus closes (immediately if it already is). With `flow`, a subscriber whose backlog
+   * passes EVENTS_SUBSCRIBER_BACKLOG, or the largest ones when all together pass
+   * EVENTS_TOTAL_BACKLOG, is removed and told through `flow.overflow`.
    */
-  subscribe(listener: EventListener, onClose?: () => void): () => void {
+  subscribe(listener: EventListener, onClose?: () => void, flow?: SubscriberFlow): () => void {
     if (this.isClosed) {
       onClose?.()
       return () => {}
     }
-    const sub: Subscriber = {listener, onClose}
+    const sub: Subscriber = {listener, onClose, flow}
     this.subscribers.add(sub)
     return () => {
       this.subscribers.delete(sub)

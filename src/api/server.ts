@@ -66,21 +66,46 @@ function onClientError(err: Error & {code?: string}, socket: Duplex): void {
     socket.destroy()
     return
   }
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
-  socket.end(`HTTP/1.1 ${status}${ERROR_HEADERS}${status}`, () => socket.destroy())
+  if (err.code === 'HPE_INVALID_TRANSFER_ENCODING') {
+    socket.end(`HTTP/1.1 501 Not Implemented${ERROR_HEADERS}Unsupported transfer encoding`, () => socket.destroy())
+  } else {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+    socket.end(`HTTP/1.1 ${status}${ERROR_HEADERS}${status}`, () => socket.destroy())
+  }
+
   // A peer that never reads must not keep the socket alive.
   setTimeout(() => socket.destroy(), 1_000).unref()
 }
 
-// Go's net/http rejects an HTTP/1.1 request without Host before any handler runs.
-function missingHost(res: http.ServerResponse): void {
-  const text = '400 Bad Request: missing required Host header'
-  res.statusCode = 400
-  res.statusMessage = 'Bad Request: missing required Host header'
+// Go's net/http refuses these requests before any handler runs, with these status lines and bodies.
+const MISSING_HOST: Refusal = [400, 'Bad Request: missing required Host header', '400 Bad Request: missing required Host header']
+// Two Host headers are a request-smuggling vector in front of an engine: Go refuses them.
+const TOO_MANY_HOSTS: Refusal = [400, 'Bad Request: too many Host headers', '400 Bad Request: too many Host headers']
+// Go implements only `chunked` (RFC 7230 §3.3.1: 501); it does not echo the value back.
+const UNSUPPORTED_TE: Refusal = [501, 'Not Implemented', 'Unsupported transfer encoding']
+
+type Refusal = [status: number, statusMessage: string, body: string]
+
+function refuse(res: http.ServerResponse, [status, message, body]: Refusal): void {
+  res.statusCode = status
+  res.statusMessage = message
   res.shouldKeepAlive = false
   res.setHeader('Content-Type', 'text/plain; charset=utf-8')
   res.setHeader('Connection', 'close')
-  res.end(text)
+  res.end(body)
+}
+
+/** What Go's readRequest would refuse in a request node:http accepted, or undefined. */
+function goRefusal(req: http.IncomingMessage): Refusal | undefined {
+  if (req.headers.host === undefined) return req.httpVersion === '1.1' ? MISSING_HOST : undefined
+  let hosts = 0
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') hosts++
+  if (hosts > 1) return TOO_MANY_HOSTS
+  const te = req.headers['transfer-encoding']
+  // node:http joins repeated headers with ", ", which Go refuses too (`too many transfer encodings`).
+  if (te !== undefined && te.toLowerCase() !== 'chunked') return UNSUPPORTED_TE
+  return undefined
 }
 
 /**
@@ -122,8 +147,9 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
     socket.once('close', () => state.sockets.delete(socket))
   })
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
-      missingHost(res)
+    const refusal = goRefusal(req)
+    if (refusal) {
+      refuse(res, refusal)
       return
     }
     if (api.observe) observeAnswer(api, req, res as GoResponse)
@@ -177,8 +203,9 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       return
     }
 
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
-      missingHost(res)
+    const refusal = goRefusal(req)
+    if (refusal) {
+      refuse(res, refusal)
       return
     }
 
@@ -262,10 +289,19 @@ export function connectionCount(server: http.Server): number {
   return stateOf(server).sockets.size
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A response is pending on it, or it was handed over (upgrade/hijack: node:http freed its parser). */
+function inFlight(socket: Socket): boolean {
+  const s = socket as Socket & {_httpMessage?: unknown; parser?: unknown}
+  return Boolean(s._httpMessage) || !s.parser
+}
+
 /**
  * Graceful stop: close attached listeners (a unix socket file goes with it), stop taking
- * requests, end streaming responses (handlers see `signal.reason === 'shutdown'`), close
- * keep-alive connections as they go idle, and destroy what is left after `timeoutMs`.
+ * requests, end streaming responses (handlers see `signal.reason === 'shutdown'`), close idle
+ * and half-sent connections at once and the others as their response ends, and destroy what
+ * is left after `timeoutMs` (clamped to what a Node timer can wait).
  * Idempotent: later calls return the first call's promise.
  */
 export function closeGracefully(server: http.Server, timeoutMs = 5_000): Promise<void> {
@@ -286,18 +322,20 @@ export function closeGracefully(server: http.Server, timeoutMs = 5_000): Promise
       clearTimeout(force)
       resolve()
     }
-    // Connections become idle when their last response ends; Node only closes idle ones
-    // when asked, so ask until none is left.
+    // Only a request in flight (a response not yet finished, or a hijacked stream) earns grace:
+    // an idle keep-alive connection or a half-sent request head is closed at once (Node's
+    // closeIdleConnections spares the latter), and the others as soon as their response ends.
     const check = (): void => {
-      server.closeIdleConnections()
+      for (const socket of state.sockets) if (!inFlight(socket)) socket.destroy()
       if (state.sockets.size === 0) done()
     }
     poll = setInterval(check, 25)
+    // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once with a warning).
     force = setTimeout(() => {
       for (const socket of state.sockets) socket.destroy()
       state.sockets.clear()
       done()
-    }, timeoutMs)
+    }, Number.isNaN(timeoutMs) ? MAX_TIMER_MS : Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS))
     check()
   })
   return state.closing

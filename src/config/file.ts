@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {closeSync, constants as fsConstants, fstatSync, openSync, readSync, type Stats} from 'node:fs'
 
 import {JsonSyntaxError, type ParsedJson, parseJson, type Position} from './json.js'
 
@@ -42,6 +42,51 @@ function invalidUtf8Offset(b: Uint8Array): number {
   return -1
 }
 
+/** daemon.json is a few KiB; this bounds what a mistaken path (a log, /dev/zero) can cost. */
+export const CONFIG_FILE_MAX_BYTES = 4 << 20
+
+const KIND: Array<[keyof Stats, string]> = [
+  ['isFIFO', 'a named pipe'],
+  ['isCharacterDevice', 'a character device'],
+  ['isBlockDevice', 'a block device'],
+  ['isSocket', 'a socket'],
+]
+
+/**
+ * Reads a regular file of at most CONFIG_FILE_MAX_BYTES without ever blocking: O_NONBLOCK opens
+ * a FIFO without waiting for a writer, and anything but a regular file is refused before a read.
+ */
+function readBounded(path: string): Buffer {
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK)
+  try {
+    const st = fstatSync(fd)
+    if (st.isDirectory()) throw new ConfigFileError(`read ${path}: is a directory`)
+    if (!st.isFile()) {
+      const kind = KIND.find(([test]) => (st[test] as () => boolean).call(st))?.[1] ?? 'not a regular file'
+      throw new ConfigFileError(`read ${path}: not a regular file (${kind})`)
+    }
+
+    const tooBig = () => new ConfigFileError(`read ${path}: the file is over ${CONFIG_FILE_MAX_BYTES} bytes, the limit for a configuration file`)
+    if (st.size > CONFIG_FILE_MAX_BYTES) throw tooBig()
+    // Read to EOF rather than trust st.size: the file may grow while we read.
+    let buf = Buffer.allocUnsafe(Math.min(CONFIG_FILE_MAX_BYTES + 1, st.size + 4096))
+    let n = 0
+    for (let r; (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) {
+      n += r
+      if (n < buf.length) continue
+      if (buf.length > CONFIG_FILE_MAX_BYTES) break
+      const bigger = Buffer.allocUnsafe(CONFIG_FILE_MAX_BYTES + 1)
+      buf.copy(bigger)
+      buf = bigger
+    }
+
+    if (n > CONFIG_FILE_MAX_BYTES) throw tooBig()
+    return Buffer.from(buf.subarray(0, n))
+  } finally {
+    closeSync(fd)
+  }
+}
+
 /**
  * Reads daemon.json (§4.1): a missing file at the default path is "no file" (undefined); a missing
  * explicit file, a directory or unreadable file is an error naming it; empty means `{}`.
@@ -49,8 +94,9 @@ function invalidUtf8Offset(b: Uint8Array): number {
 export function readConfigFile(path: string, explicit: boolean): ConfigFile | undefined {
   let buf: Buffer
   try {
-    buf = readFileSync(path)
+    buf = readBounded(path)
   } catch (error) {
+    if (error instanceof ConfigFileError) throw error
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && !explicit) return undefined
     if (code === 'ENOENT') throw new ConfigFileError(`open ${path}: no such file or directory`)
@@ -60,7 +106,7 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFile | un
   }
 
   const text = decodeConfigBytes(buf)
-  if (text.trim() === '') return {keys: new Map(), path, value: {}}
+  if (text.trim() === '') return {keys: new Map(), numbers: new Map(), path, value: {}}
   let parsed: ParsedJson
   try {
     parsed = parseJson(text)
@@ -75,5 +121,5 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFile | un
     throw new ConfigFileError(`json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`, {column: 1, line: 1})
   }
 
-  return {keys: parsed.keys, path, value: v as Record<string, unknown>}
+  return {keys: parsed.keys, numbers: parsed.numbers, path, value: v as Record<string, unknown>}
 }

@@ -18,8 +18,17 @@ export class JsonSyntaxError extends Error {
 export interface ParsedJson {
   /** Position of every object key, by path (`debug`, `log-opts/max-size`); the last duplicate wins. */
   keys: Map<string, Position>
+  /** The literal text of every number that is an object member's value, by the same path (`1e2`, `1.0`). */
+  numbers: Map<string, string>
   value: unknown
 }
+
+/**
+ * Nesting past this is refused with encoding/json's words (`exceeded max depth`). Go's own limit
+ * is 10,000, but JavaScript recursion (this parser, JSON.stringify, structuredClone) runs out of
+ * stack first; no daemon.json nests more than a few levels, so the limit is 1,000.
+ */
+export const MAX_NESTING_DEPTH = 1000
 
 /**
  * A small JSON parser that, unlike JSON.parse, reports key positions and Go's error wording
@@ -27,7 +36,10 @@ export interface ParsedJson {
  */
 export function parseJson(text: string): ParsedJson {
   const keys = new Map<string, Position>()
+  const numbers = new Map<string, string>()
   let i = 0
+  let depth = 0
+  let numberText = ''
 
   const position = (offset: number): Position => {
     let line = 1
@@ -110,15 +122,26 @@ export function parseJson(text: string): ParsedJson {
     }
 
     i += m[0].length
+    numberText = m[0]
     return Number(m[0])
+  }
+
+  // Go's scanner counts depth before recursing; past its limit: its error, not a JS stack overflow.
+  const nested = <T>(parse: () => T): T => {
+    if (++depth > MAX_NESTING_DEPTH) fail('exceeded max depth')
+    try {
+      return parse()
+    } finally {
+      depth--
+    }
   }
 
   const value = (path: string): unknown => {
     ws()
     if (i >= text.length) fail('unexpected end of JSON input')
     const c = text[i]
-    if (c === '{') return object(path)
-    if (c === '[') return array(path)
+    if (c === '{') return nested(() => object(path))
+    if (c === '[') return nested(() => array(path))
     if (c === '"') return string()
     if (c === 't') return literal('true', true)
     if (c === 'f') return literal('false', false)
@@ -146,7 +169,10 @@ export function parseJson(text: string): ParsedJson {
       i++
       const child = path ? `${path}/${key}` : key
       keys.set(child, at)
-      out[key] = value(child)
+      const v = value(child)
+      out[key] = v
+      if (typeof v === 'number') numbers.set(child, numberText)
+      else numbers.delete(child)
       ws()
       if (text[i] === ',') {
         i++
@@ -191,5 +217,5 @@ export function parseJson(text: string): ParsedJson {
   const result = value('')
   ws()
   if (i < text.length) unexpected('after top-level value')
-  return {keys, value: result}
+  return {keys, numbers, value: result}
 }

@@ -123,12 +123,15 @@ export function loadConfig(input: LoadInput): LoadResult {
   // 5. The file side, type-checked.
   const fileSide: Record<string, unknown> = {}
   const fileKeys = new Set<string>()
-  for (const [key, {parent, value}] of flat) {
+  for (const [key, {parent, path: jsonPath, value}] of flat) {
     const entry = table.byKey.get(key)
-    if (!entry || entry.ignored || fileKey(entry) !== key || (entry.parent ?? '') !== parent) continue
-    fileKeys.add(entry.name)
+    if (!entry || fileKey(entry) !== key || (entry.parent ?? '') !== parent) continue
     try {
-      fileSide[entry.name] = fromFile(entry, key, value)
+      // Ignored (deprecated) keys are still fields of dockerd's Config: their JSON type is checked.
+      const converted = fromFile(entry, key, value, (sub) => file?.numbers.get(sub ? `${jsonPath}/${sub}` : jsonPath))
+      if (entry.ignored) continue
+      fileKeys.add(entry.name)
+      fileSide[entry.name] = converted
     } catch (error) {
       // FileTypeError (wrong JSON type) or a value parser's message (`invalid size: …`).
       const pos = at(key)
@@ -261,18 +264,24 @@ function tlsSettings(values: Record<string, unknown>, explicit: ReadonlySet<stri
   const tlsGiven = explicit.has('tls') || fileKeys.has('tls')
   const verify = verifyGiven ? Boolean(values.tlsverify) : Boolean(values.tls)
   const enabled = Boolean(values.tls) || verifyGiven
-  const keepDefault = (name: string) => {
+  const missingDefaults: Record<string, string> = {}
+  const keepDefault = (name: 'tlscert' | 'tlskey') => {
     const p = String(values[name] ?? '')
-    return explicit.has(name) || fileKeys.has(name) || existsSync(p) ? p : ''
+    if (explicit.has(name) || fileKeys.has(name) || existsSync(p)) return p
+    if (p !== '') missingDefaults[name] = p
+    return ''
   }
 
+  const cert = keepDefault('tlscert')
+  const key = keepDefault('tlskey')
   return {
     ca: String(values.tlscacert ?? ''),
-    cert: keepDefault('tlscert'),
+    cert,
     enabled,
     explicit: tlsGiven || verifyGiven,
-    key: keepDefault('tlskey'),
+    key,
     verify: enabled && verify,
+    ...(Object.keys(missingDefaults).length > 0 ? {missingDefaults} : {}),
   }
 }
 

@@ -35,7 +35,16 @@ export interface DaemonConfig {
   /** Normalised listen addresses: parsed, sorted, de-duplicated. */
   hosts: readonly string[]
   /** TLS as §6.6 decides it. */
-  tls: {ca: string; cert: string; enabled: boolean; explicit: boolean; key: string; verify: boolean}
+  tls: {
+    ca: string
+    cert: string
+    enabled: boolean
+    explicit: boolean
+    key: string
+    verify: boolean
+    /** The default paths looked for and not found (cert/key then ''), for a message that says where. */
+    missingDefaults?: {tlscert?: string; tlskey?: string}
+  }
   /** Every option's effective value, by option name. */
   values: Readonly<Record<string, unknown>>
 }

@@ -115,6 +115,34 @@ export function ensureDirSync(path: string, mode: number): string[] {
 }
 
 /**
+ * The daemon's own roots (data-root 0710, exec-root 0700), all or nothing: each is created with
+ * its mode, or, when it exists, tightened to it (bits beyond `mode` removed, as dockerd does for
+ * an existing data-root left 0777). If any fails, the directories created before it are removed.
+ */
+export function ensureRootsSync(roots: ReadonlyArray<readonly [path: string, mode: number]>): string[] {
+  const created: string[] = []
+  try {
+    for (const [path, mode] of roots) {
+      const made = ensureDirSync(path, mode)
+      created.push(...made)
+      if (made.length > 0) continue
+      const current = statSync(path).mode & 0o7777
+      if ((current & ~mode) === 0) continue
+      try {
+        chmodSync(path, current & mode)
+      } catch (error) {
+        throw new Error(goPathError('chmod', path, error))
+      }
+    }
+  } catch (error) {
+    rollbackDirs(created)
+    throw error
+  }
+
+  return created
+}
+
+/**
  * Remove directories ensureDir created, innermost first, only while they are empty:
  * anything someone else put there since is kept. Never throws; safe to call twice.
  */

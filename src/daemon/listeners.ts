@@ -1,9 +1,9 @@
 import {lookup} from 'node:dns/promises'
 import {closeSync, lstatSync, readFileSync, readlinkSync, unlinkSync} from 'node:fs'
 import {chmod, chown, lstat, readFile, unlink} from 'node:fs/promises'
-import {BlockList, type AddressInfo, Server as NetServer, connect, isIP} from 'node:net'
+import {BlockList, type AddressInfo, Server as NetServer, type Socket, connect, isIP} from 'node:net'
 import {dirname} from 'node:path'
-import {Server as TLSServer} from 'node:tls'
+import {Server as TLSServer, type TLSSocket} from 'node:tls'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ensureDir, errnoText, goPathError, rollbackDirs} from './dirs.js'
@@ -49,7 +49,18 @@ export interface ListenerOptions {
   staleProbeTimeoutMs?: number
   /** The daemon's effective uid (default process.geteuid()): only root gets the default group. */
   euid?: number
+  /**
+   * Open connections one listener may hold (`max-connections-per-listener`); further connections are
+   * closed on accept, so a flood on one listener cannot use up the file descriptors the others need.
+   * 0 or unset = no limit (the option table holds the daemon's default).
+   */
+  maxConnections?: number
+  /** Time a TLS client has to complete its handshake. Default HANDSHAKE_TIMEOUT_MS. */
+  handshakeTimeoutMs?: number
 }
+
+/** A client has this long, from accept, to finish the TLS handshake (dockerd has no limit at all). */
+export const HANDSHAKE_TIMEOUT_MS = 10_000
 
 export interface Listeners {
   listeners: Listener[]
@@ -58,6 +69,9 @@ export interface Listeners {
 }
 
 const DEFAULT_SOCKET_GROUP = 'docker'
+
+/** sizeof(sockaddr_un.sun_path), the terminating NUL included. */
+const UNIX_PATH_MAX: Partial<Record<NodeJS.Platform, number>> = {linux: 108, android: 108}
 
 const defaultInsecureDelay = (loopback: boolean): number => (loopback ? 1000 : 15_000)
 
@@ -306,7 +320,14 @@ class Opened {
 async function openUnix(host: string, path: string, opts: ListenerOptions, opened: Opened): Promise<Listener> {
   const fail = (msg: string): Error => new Error(`can't create unix socket ${path}: ${msg}`)
   const inUse = (): Error => fail(`listen unix ${path}: bind: address already in use`)
-  const server = new NetServer()
+  // Node would silently bind a truncated path (elsewhere, and never cleaned up): refuse first.
+  const room = UNIX_PATH_MAX[opts.platform ?? process.platform] ?? 104
+  const bytes = Buffer.byteLength(path) + (path.startsWith('@') ? 0 : 1)
+  if (bytes > room) {
+    throw fail(`path is ${Buffer.byteLength(path)} bytes long, over the limit of ${room - 1} bytes for a unix socket path (sun_path is ${room} bytes)`)
+  }
+
+  const server = newServer(undefined, opts)
 
   if (path.startsWith('@')) {
     // Abstract namespace: no file, so no group, mode, stale file or directory.
@@ -467,14 +488,49 @@ async function insecureTCPWarnings(host: string, hostname: string, opts: Listene
   await sleep(delay(false))
 }
 
-function newServer(tlsOptions: ServerTLSOptions | undefined, log: DaemonLog): NetServer | TLSServer {
-  if (!tlsOptions) return new NetServer()
-  const server = new TLSServer(tlsOptions)
-  // A failed handshake is the client's problem, but worth a trace when debugging certificates.
+/**
+ * A listener's server with its limits: the connection bound (Node closes connections past
+ * maxConnections on accept) and, for TLS, a handshake deadline counted from accept. Node's own
+ * handshakeTimeout is an idle timer that each trickled byte resets, and a plain tls.Server
+ * only reports a failed handshake: the socket must be destroyed here or it stays open forever.
+ */
+function newServer(tlsOptions: ServerTLSOptions | undefined, opts: ListenerOptions): NetServer | TLSServer {
+  const {log} = opts
+  const handshakeMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS
+  const server = tlsOptions ? new TLSServer({...tlsOptions, handshakeTimeout: handshakeMs}) : new NetServer()
+  limitConnections(server, opts)
+  if (!tlsOptions) return server
+  const deadlines = new WeakMap<object, NodeJS.Timeout>()
+  server.on('connection', (raw: Socket) => {
+    const timer = setTimeout(() => raw.destroy(), handshakeMs)
+    timer.unref()
+    deadlines.set(raw, timer)
+    raw.once('close', () => clearTimeout(timer))
+  })
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const raw = (socket as TLSSocket & {_parent?: object})._parent
+    if (raw) clearTimeout(deadlines.get(raw))
+  })
   server.on('tlsClientError', (error, socket) => {
+    // A failed handshake is the client's problem, but worth a trace when debugging certificates.
     log.debug('TLS handshake error', {error: error.message, remote: socket.remoteAddress})
+    socket.destroy()
   })
   return server
+}
+
+/** Applies max-connections-per-listener; refused connections are logged at most once a minute. */
+function limitConnections(server: NetServer, opts: ListenerOptions): void {
+  const max = opts.maxConnections ?? 0
+  if (max <= 0) return
+  server.maxConnections = max
+  let lastWarned = 0
+  server.on('drop', (data?: {remoteAddress?: string}) => {
+    const now = Date.now()
+    if (now - lastWarned < 60_000) return
+    lastWarned = now
+    opts.log.warn(`listener at its limit of ${max} open connections (max-connections-per-listener): refusing new connections`, {remote: data?.remoteAddress ?? ''})
+  })
 }
 
 async function openTCP(host: string, addr: string, opts: ListenerOptions, opened: Opened): Promise<Listener> {
@@ -490,7 +546,7 @@ async function openTCP(host: string, addr: string, opts: ListenerOptions, opened
   if (!verified) await insecureTCPWarnings(host, hostname, opts)
   const portNum = parsePort(port)
   const ip = await resolveListenHost(hostname)
-  const server = newServer(opts.tls, opts.log)
+  const server = newServer(opts.tls, opts)
   opened.addServer(server)
   await listen(server, {host: ip === '' ? undefined : ip, port: portNum}).catch((error: unknown) => {
     throw new Error(`listen tcp ${joinHostPort(ip, port)}: bind: ${errnoText(error)}`)
@@ -511,7 +567,7 @@ async function openActivated(
     if (taken.has(fd)) continue // `fd://` and `fd://3` together: one server per fd.
     taken.add(fd)
     const what = describeInheritedSocket(fd)
-    const server = what.kind === 'inet' ? newServer(opts.tls, opts.log) : new NetServer()
+    const server = newServer(what.kind === 'inet' ? opts.tls : undefined, opts)
     opened.addServer(server)
     await listen(server, {fd}).catch(() => {
       throw new Error(`failed to listen on systemd activated file: fd ${fd}`)
@@ -620,7 +676,7 @@ async function openPipe(host: string, addr: string, opts: ListenerOptions, opene
     opts.log.warn(`--group ${opts.socketGroup} is not applied to named pipe ${addr}: not supported by this daemon`)
   }
 
-  const server = new NetServer()
+  const server = newServer(undefined, opts)
   opened.addServer(server)
   await listen(server, addr.replaceAll('/', '\\')).catch((error: unknown) => {
     throw new Error(`listen npipe ${addr}: ${errnoText(error)}`)

@@ -1,6 +1,8 @@
-import {readFileSync, unlinkSync} from 'node:fs'
-import {chmod, readFile, writeFile} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {randomBytes} from 'node:crypto'
+import {constants as fsConstants, readFileSync, unlinkSync} from 'node:fs'
+import {chmod, lstat, mkdir, open, rename, rmdir, unlink, writeFile} from 'node:fs/promises'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {basename, dirname, join} from 'node:path'
 
 import {ensureDir, goPathError, rollbackDirs} from './dirs.js'
 
@@ -30,38 +32,59 @@ export function parsePid(content: string): number {
   return Number.isSafeInteger(pid) ? pid : 0
 }
 
+/** Reads a pidfile without following a symlink in its last component. */
+async function readNoFollow(path: string): Promise<string> {
+  const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+  try {
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
+function symlinkError(path: string): Error {
+  return new Error(`pid file ${path} is a symbolic link: refusing to follow it (remove it, or give --pidfile a regular path)`)
+}
+
+/** lstat that answers undefined for a missing file. */
+async function lstatOrNone(path: string) {
+  return lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
+    throw error
+  })
+}
+
 /**
  * Write `process.pid` to `path` (§6.7): a live pid in an existing file refuses the start and
- * leaves the file untouched; stale content is overwritten. Errors read like dockerd 20.10's; the
+ * leaves the file untouched; stale content is replaced. Unlike dockerd, the claim is atomic (the
+ * pid is written to a private file that is renamed into place under a lock), so of daemons
+ * started at once with one pidfile exactly one wins; and a symlink in
+ * the last component is refused, never written through. Errors read like dockerd 20.10's; the
  * caller prefixes `failed to start daemon: `.
  */
 export async function createPidfile(path: string): Promise<Pidfile> {
-  let existing: string | undefined
-  try {
-    existing = await readFile(path, 'utf8')
-  } catch {
-    // Missing file or parent is the normal case; other read errors (EISDIR, EACCES) surface,
-    // named, when we write.
-  }
-
-  if (existing !== undefined) {
-    const pid = parsePid(existing)
-    if (pid > 0 && processAlive(pid)) {
-      throw new Error(`pid file found, ensure docker is not running or delete ${path}`)
-    }
-  }
+  const live = () => new Error(`pid file found, ensure docker is not running or delete ${path}`)
+  const pidIn = async (file: string) => parsePid(await readNoFollow(file).catch(() => ''))
+  if ((await lstatOrNone(path).catch(() => undefined))?.isSymbolicLink()) throw symlinkError(path)
+  const pid = await pidIn(path)
+  if (pid > 0 && processAlive(pid)) throw live()
 
   // Parent created 0755 like current moby (1.12 did not); remembered for rollback.
   const createdDirs = await ensureDir(dirname(path), 0o755)
   const ours = String(process.pid)
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`)
   try {
-    await writeFile(path, ours, {mode: 0o644})
-    // An overwritten stale file keeps its old mode; dockerd's files are 0644.
-    await chmod(path, 0o644)
+    await writeFile(tmp, ours, {flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o644})
+    // dockerd's files are 0644 whatever the umask.
+    await chmod(tmp, 0o644)
+    await claim(path, tmp, live)
   } catch (error) {
     rollbackDirs(createdDirs)
-    const op = (error as NodeJS.ErrnoException).syscall === 'chmod' ? 'chmod' : 'open'
-    throw new Error(goPathError(op, path, error))
+    const e = error as NodeJS.ErrnoException
+    if (e.code === undefined) throw error
+    throw new Error(goPathError(e.syscall === 'chmod' ? 'chmod' : 'open', path, error))
+  } finally {
+    await unlink(tmp).catch(() => {})
   }
 
   let removed = false
@@ -80,3 +103,44 @@ export async function createPidfile(path: string): Promise<Pidfile> {
 
   return {path, remove, cleanup: remove}
 }
+
+/**
+ * Puts `tmp` in place as `path` unless a live daemon holds it. The check and the replacement run
+ * under a lock (a `<path>.lock` directory: mkdir is atomic), so of several daemons started at
+ * once exactly one sees no live pid; the others then see the winner's. A lock left by a daemon
+ * killed in the middle of this (milliseconds) is taken over after LOCK_STALE_MS.
+ */
+async function claim(path: string, tmp: string, live: () => Error): Promise<void> {
+  const lock = `${path}.lock`
+  const deadline = Date.now() + LOCK_WAIT_MS
+  for (;;) {
+    try {
+      await mkdir(lock, {mode: 0o700})
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const st = await lstatOrNone(lock)
+      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await rmdir(lock).catch(() => {})
+      else if (Date.now() > deadline) throw new Error(`pid file ${path} is being claimed by another process: remove ${lock} if none is starting`)
+      else await sleep(5 + Math.random() * 10)
+    }
+  }
+
+  try {
+    const st = await lstatOrNone(path)
+    if (st?.isSymbolicLink()) throw symlinkError(path)
+    if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR', syscall: 'open'})
+    if (st) {
+      const pid = parsePid(await readNoFollow(path).catch(() => ''))
+      if (pid > 0 && processAlive(pid)) throw live()
+    }
+
+    // Atomic: a reader sees the old file or ours, never an empty one.
+    await rename(tmp, path)
+  } finally {
+    await rmdir(lock).catch(() => {})
+  }
+}
+
+const LOCK_WAIT_MS = 5000
+const LOCK_STALE_MS = 10_000

@@ -1,4 +1,4 @@
-import {existsSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, rmSync} from 'node:fs'
 import {arch, hostname} from 'node:os'
 import {join} from 'node:path'
 
@@ -23,7 +23,8 @@ import type {Level} from '../log/types.js'
 import type {TargetPlatform} from '../platform/target.js'
 import {maskSensitive} from '../opts/validators.js'
 import {buildInfo as buildVersionInfo} from '../version.js'
-import {ensureDirSync, rollbackDirs} from './dirs.js'
+import {dumpDiagnostics} from './diagnostics.js'
+import {ensureRootsSync, rollbackDirs} from './dirs.js'
 import {loadOrCreateEngineID} from './engine-id.js'
 import {buildInfo} from './info.js'
 import {type Listeners, openListeners} from './listeners.js'
@@ -35,7 +36,7 @@ import {activePlugins, pluginFailures} from '../plugins/registry.js'
 import type {AuthorizationHandler, DockerdPlugin, PluginContext} from '../plugins/types.js'
 import {createRouter} from '../api/router.js'
 import type {IncomingMessage} from 'node:http'
-import type {TLSSocket} from 'node:tls'
+import {callerIdentity} from './identity.js'
 
 export interface RunInput {
   config: DaemonConfig
@@ -120,7 +121,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
     return undefined
   }
   try {
-    createdDirs = [...ensureDirSync(dataRoot, 0o710), ...ensureDirSync(execRoot, 0o700)]
+    createdDirs = ensureRootsSync([[dataRoot, 0o710], [execRoot, 0o700]])
     trace('data-root %s, exec-root %s (created: %o)', dataRoot, execRoot, createdDirs)
     const pidfilePath = String(v().pidfile ?? '')
     if (pidfilePath) {
@@ -139,7 +140,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
     let tls: ServerTLSOptions | undefined
     if (config.tls.enabled) {
       try {
-        tls = await loadTLSOptions({tlscacert: config.tls.ca, tlscert: config.tls.cert, tlskey: config.tls.key, verify: config.tls.verify})
+        tls = await loadTLSOptions({missingDefaults: config.tls.missingDefaults, tlscacert: config.tls.ca, tlscert: config.tls.cert, tlskey: config.tls.key, verify: config.tls.verify})
       } catch (error) {
         throw new StartError(`invalid TLS configuration: ${(error as Error).message}`)
       }
@@ -153,6 +154,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
         socketGroupExplicit: config.explicit.has('group') || config.fileKeys.has('group'),
         tls,
         tlsExplicit: config.tls.explicit,
+        maxConnections: Number(v()['max-connections-per-listener'] ?? 0),
       })
     } catch (error) {
       throw new StartError(`failed to load listeners: ${(error as Error).message}`)
@@ -290,7 +292,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
     process.on('SIGINT', () => onStop('SIGINT', 2))
     process.on('SIGTERM', () => onStop('SIGTERM', 15))
     process.removeAllListeners('SIGUSR1')
-    process.on('SIGUSR1', () => dumpDiagnostics(execRoot || dataRoot))
+    process.on('SIGUSR1', () => dumpDiagnostics(execRoot || dataRoot, log))
     process.on('SIGHUP', () => {
       if (stopping) return
       const previous = config
@@ -348,13 +350,10 @@ function resolveAuthorization(plugins: readonly DockerdPlugin[], config: DaemonC
 /** dockerd's authz middleware: every configured plugin must allow; a failing plugin denies. */
 async function authorize(authz: ResolvedAuthz, req: IncomingMessage, target: {method: string; path: string; uri: string}) {
   if (authz.length === 0) return undefined
-  const socket = req.socket as Partial<TLSSocket>
-  const cert = socket.authorized && typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined
-  const cn = cert?.subject?.CN
-  const user = Array.isArray(cn) ? cn[0] : (cn ?? '')
+  const {user, method: userAuthNMethod} = callerIdentity(req)
   for (const {handler, name} of authz) {
     try {
-      const result = await handler({headers: req.headers, method: target.method, path: target.path, uri: target.uri, user, userAuthNMethod: user ? 'TLS' : ''})
+      const result = await handler({headers: req.headers, method: target.method, path: target.path, uri: target.uri, user, userAuthNMethod})
       if (!result.allow) return {msg: result.msg ?? 'request denied', plugin: name}
     } catch (error) {
       log.error('authorization plugin failed', {error: (error as Error).message, plugin: name})
@@ -470,18 +469,4 @@ function sortedValues(config: DaemonConfig, table: LoadInput['table']): Record<s
         return [name, entry && typeof x === 'string' ? maskSensitive(entry, x) : x]
       }),
   )
-}
-
-/** SIGUSR1: a Node diagnostic report (without environment variables) in exec-root; never the inspector. */
-function dumpDiagnostics(dir: string): void {
-  const stamp = new Date().toISOString().replaceAll(':', '').replace(/\.\d+Z$/, 'Z')
-  const path = join(dir, `dockerd-report-${stamp}.json`)
-  try {
-    const report = process.report.getReport() as unknown as Record<string, unknown>
-    delete report.environmentVariables
-    writeFileSync(path, JSON.stringify(report, null, 2), {mode: 0o644})
-    log.info(`diagnostics report written to ${path}`)
-  } catch (error) {
-    log.error('failed to write diagnostics report', {error: (error as Error).message})
-  }
 }

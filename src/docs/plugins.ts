@@ -180,6 +180,17 @@ Restart the daemon afterwards: plugins are loaded at start-up, not on SIGHUP. A 
 installed plugins goes through oclif (the plugin loader); without any, the daemon takes its faster
 start path that never loads @oclif/core.
 
+**Install scripts do not run.** \`dockerd plugins install\` and \`link\` run npm with
+\`ignore-scripts\` on, so a package's \`preinstall\`/\`install\`/\`postinstall\` scripts (which would
+run as the daemon's user, usually root) are skipped. To allow them for one install, set npm's own
+setting: \`npm_config_ignore_scripts=false dockerd plugins install NAME\`. Archives installed offline
+never run scripts.
+
+**A root daemon loads only root's code.** Running as root, the daemon refuses (by name, at start,
+and goes on without it) an installed or linked plugin whose directory, or any parent of it, is not
+owned by root or is writable by its group or others (a parent with the sticky bit, like \`/tmp\`,
+may be world-writable). Fix the ownership (\`chown -R root:root\`, \`chmod go-w\`) and restart.
+
 Plugins need the npm distribution (\`npm install -g\`, or the tarball from \`npm run dist\`, which
 carries its own node). The single executable (\`dist/sea/dockerd-linux-x64\`) has no module loader
 for files on disk and runs the built-in plugins only; \`dockerd plugins …\` there is refused with a

@@ -203,6 +203,14 @@ export const daemonFlags: FlagSet = {
     },
     {default: () => 15, description: 'Set the default shutdown timeout', kind: 'int', name: 'shutdown-timeout', reloadable: true},
     {
+      // Not in dockerd: a bound per -H listener, so a flood on one cannot exhaust the file descriptors of all.
+      default: () => 4096,
+      description: 'Maximum open connections per API listener (0 for no limit)',
+      kind: 'int',
+      name: 'max-connections-per-listener',
+      validate: (v: number) => (v < 0 ? `invalid max-connections-per-listener: ${v}: must be 0 (no limit) or more` : undefined),
+    },
+    {
       default: (ctx) => (ctx.platform === 'win32' ? 30 : 10),
       description: 'Set the default container stop timeout in seconds (0 to terminate immediately)',
       kind: 'int',

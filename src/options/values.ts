@@ -173,11 +173,25 @@ function typeError(v: unknown, field: string, type: string): FileTypeError {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
+/**
+ * encoding/json into an int/int64: the literal must be an integer (no fraction, no exponent, so
+ * `1.0` and `1e2` are refused) that fits 64 bits. `text` is the number as written in the file.
+ */
+function checkGoInt(v: number, text: string | undefined, field: string, type: string): void {
+  const literal = text ?? String(v)
+  const fits = /^-?(0|[1-9]\d*)$/.test(literal) && BigInt(literal) >= INT64_MIN && BigInt(literal) <= INT64_MAX
+  if (!fits) throw new FileTypeError(`json: cannot unmarshal number ${literal} into Go struct field Config.${field} of type ${type}`)
+}
+
 /**
  * Checks a daemon.json value's JSON type and converts it to the option's config value. `null` is
- * "unset" (§4.5). Errors name the directive the way encoding/json does.
+ * "unset" (§4.5). Errors name the directive the way encoding/json does. `numberText(sub)` gives
+ * a number's literal text in the file (sub: '' for the value itself, `nofile/Hard` inside it).
  */
-export function fromFile(spec: OptionSpec, key: string, v: unknown): unknown {
+export function fromFile(spec: OptionSpec, key: string, v: unknown, numberText: (sub: string) => string | undefined = () => undefined): unknown {
   if (v === null || v === undefined) return undefined
   const type = goType(spec.kind)
   switch (spec.kind) {
@@ -187,7 +201,8 @@ export function fromFile(spec: OptionSpec, key: string, v: unknown): unknown {
     }
 
     case 'int': {
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw typeError(v, key, type)
+      if (typeof v !== 'number') throw typeError(v, key, type)
+      checkGoInt(v, numberText(''), key, type)
       return v
     }
 
@@ -232,9 +247,13 @@ export function fromFile(spec: OptionSpec, key: string, v: unknown): unknown {
 
     case 'ulimits': {
       if (!isObject(v)) throw typeError(v, key, type)
-      for (const u of Object.values(v)) {
+      for (const [name, u] of Object.entries(v)) {
         if (!isObject(u)) throw typeError(u, key, 'container.Ulimit')
-        for (const f of ['Hard', 'Soft'] as const) if (u[f] !== undefined && !Number.isInteger(u[f])) throw typeError(u[f], `${key}.${f}`, 'int64')
+        for (const f of ['Hard', 'Soft'] as const) {
+          if (u[f] === undefined || u[f] === null) continue
+          if (typeof u[f] !== 'number') throw typeError(u[f], `${key}.${f}`, 'int64')
+          checkGoInt(u[f], numberText(`${name}/${f}`), `${key}.${f}`, 'int64')
+        }
       }
 
       return v

@@ -74,6 +74,15 @@ function makeUserCerts(dir: string, clients: readonly string[]): UserCerts {
   }
 }
 
+/** A client certificate of the CA made by makeUserCerts(dir) with any subject and extensions. */
+function extraClient(dir: string, name: string, subject: string, ext: string): {cert: string; key: string} {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  openssl(['req', '-new', ...ec, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', subject, '-multivalue-rdn'], dir)
+  writeFileSync(join(dir, `${name}.ext`), `extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n${ext}`)
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`], dir)
+  return {cert: join(dir, `${name}.pem`), key: join(dir, `${name}-key.pem`)}
+}
+
 // ---------------------------------------------------------------------------------------------
 // Installing the example plugin into an isolated DOCKERD_DATA_DIR
 
@@ -207,6 +216,30 @@ describe('examples/authz-policy (built bin/run.js, docker CLI over TLS)', {skip:
     assert.equal(alice3.code, 0, `alice keeps the old policy: ${alice3.stderr}`)
     assert.ok(d.running(), 'a broken policy on reload never stops the daemon')
 
+    assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
+  })
+
+  it('a verified certificate without a CN is a TLS caller, never the local user (issue 10 #2)', async () => {
+    const dir = shared.p('certs')
+    const carol = extraClient(dir, 'carol', '/O=no-cn', 'subjectAltName=DNS:carol.example\n')
+    const nobody = extraClient(dir, 'nobody', '/O=no-name', '')
+    const twoCNs = extraClient(dir, 'twocn', '/CN=first/CN=second', '')
+    const policy = t.p('policy.json')
+    // The local user may do anything: a certificate mistaken for it would get everything.
+    writeFileSync(policy, JSON.stringify({users: {'carol.example': [{path: '/_ping'}, {path: '/version'}], second: [{path: '/_ping'}, {path: '/version'}], 'unix-socket': [{path: '*'}]}}))
+    const port = await freePort()
+    d = await startDaemon([...baseArgs(t), ...tlsArgs(port), '--authorization-plugin=policy', '--authz-policy-file', policy], {env: env(), home: t.dir})
+    const as = (c: {cert: string; key: string}, ...args: string[]) =>
+      execTool(DOCKER, ['--tlsverify', '--tlscacert', certs.ca, '--tlscert', c.cert, '--tlskey', c.key, '-H', `tcp://127.0.0.1:${port}`, ...args], {env: dockerCliEnv(t.dir), ms: 30_000})
+    const byCarol = await as(carol, 'version', '--format', '{{.Server.Version}}')
+    assert.equal(byCarol.code, 0, `a SAN-only certificate is named by its SAN: ${byCarol.stderr}`)
+    const carolInfo = await as(carol, 'info')
+    assert.match(carolInfo.stderr, /user "carol\.example" is not allowed to GET \/info/)
+    const byNobody = await as(nobody, 'version')
+    assert.notEqual(byNobody.code, 0)
+    assert.match(byNobody.stderr, /authorization denied by plugin policy: client certificate names no user/)
+    const bySecond = await as(twoCNs, 'version', '--format', '{{.Server.Version}}')
+    assert.equal(bySecond.code, 0, `several CNs: the last one, as Go reads it: ${bySecond.stderr}`)
     assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
   })
 

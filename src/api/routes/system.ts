@@ -5,7 +5,7 @@ import {release} from 'node:os'
 
 import {matchAcceptStrict} from '../accept.js'
 import {invalidParameter, messageFromError} from '../errors.js'
-import {serializeEvent} from '../events.js'
+import {EVENTS_SUBSCRIBER_BACKLOG, serializeEvent} from '../events.js'
 import {eventMatches, parseFilters} from '../filters.js'
 import {parseGoQuery} from '../query.js'
 import {writeJson} from '../respond.js'
@@ -15,9 +15,6 @@ import {versionLessThan} from '../versions.js'
 
 /** Stands in for Go's runtime.Version() in `/version` (GoVersion): the runtime that really runs us. */
 export const RUNTIME_VERSION = `${process.release.name}-${process.version}`
-
-/** Per-stream backlog above which live events are dropped for a client that does not read. */
-export const EVENTS_MAX_BACKLOG = 1 << 20
 
 const EVENT_MEDIA_TYPES = ['application/jsonl', 'application/x-ndjson', 'application/json-seq'] as const
 
@@ -163,9 +160,6 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
   const write = (ev: DaemonEvent, live: boolean): void => {
     if (res.writableEnded || res.destroyed) return
     if (hideImageCreate && ev.Type === 'image' && ev.Action === 'create') return
-    // A client that stops reading loses live events instead of growing our memory (moby
-    // drops them after 100 ms per subscriber).
-    if (live && res.writableLength > EVENTS_MAX_BACKLOG) return
     res.write(recordPrefix + serializeEvent(ev, version) + '\n')
   }
 
@@ -182,7 +176,13 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
     accept: req.headers.accept,
     onLine(line) {
       if (res.writableEnded || res.destroyed) return
-      if (res.writableLength > EVENTS_MAX_BACKLOG) return
+      // The upstream's lines are bounded like ours: a client this far behind is ended.
+      if (res.writableLength > EVENTS_SUBSCRIBER_BACKLOG) {
+        ctx.api.log.warn?.('events subscriber ended: it fell too far behind', {reason: 'engine events backlog', remote: req.socket.remoteAddress ?? ''})
+        res.destroy()
+        return
+      }
+
       res.write(line)
     },
     rawQuery: ctx.rawQuery,
@@ -211,9 +211,19 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
         resolve()
       })
     }
+    // A client that stops reading is ended once too far behind (the bus bounds each backlog
+    // and their sum) instead of growing our memory; moby drops its events after 100 ms.
+    const flow = {
+      backlog: () => res.writableLength,
+      overflow: (reason: string) => {
+        ctx.api.log.warn?.('events subscriber ended: it fell too far behind', {reason, remote: req.socket.remoteAddress ?? ''})
+        res.destroy()
+        finish()
+      },
+    }
     unsubscribe = bus.subscribe((ev) => {
       if (eventMatches(filters, ev)) write(ev, true)
-    }, finish)
+    }, finish, flow)
     if (done) {
       unsubscribe()
       return

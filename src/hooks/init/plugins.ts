@@ -4,6 +4,7 @@ import {builtinFlagSets, setContributedFlagSets} from '../../options/index.js'
 import {tracer} from '../../log/debug.js'
 import {targetPlatform} from '../../platform/target.js'
 import {acceptPlugins, pluginFlagSets, setInstalledPlugins, type PluginFailure} from '../../plugins/registry.js'
+import {untrustedReason} from '../../plugins/trust.js'
 import type {DockerdPlugin} from '../../plugins/types.js'
 import {dispatch, reexecName} from '../../reexec/dispatch.js'
 import {register, registered} from '../../reexec/registry.js'
@@ -18,6 +19,17 @@ const hook: Hook.Init = async function ({config}) {
   const platform = targetPlatform()
   const failures: PluginFailure[] = []
   const candidates: DockerdPlugin[] = []
+  // As root, code another user can change is never loaded: it would run with root's rights.
+  if (process.geteuid?.() === 0) {
+    for (const plugin of [...config.plugins.values()]) {
+      if (plugin.type !== 'user' && plugin.type !== 'link') continue
+      const why = untrustedReason(plugin.root)
+      if (!why) continue
+      config.plugins.delete(plugin.name)
+      failures.push({message: `plugin ${plugin.name} refused: the daemon runs as root and ${why}`, plugin: plugin.name})
+    }
+  }
+
   // captureErrors: a plugin's throw must land in `failures`, not abort the command.
   const result = await config.runHook('dockerd:plugin', {platform}, 10_000, true)
   for (const {error, plugin} of result.failures) {

@@ -42,6 +42,9 @@ export async function runPlugins(config: Config, argv: string[], io: PluginsIO =
 }
 
 async function route(config: Config, argv: string[], io: PluginsIO): Promise<number> {
+  // npm would run the package's install scripts, as root on most daemons: off unless the user
+  // turns them on with npm's own setting (npm_config_ignore_scripts=false).
+  if (!Object.keys(process.env).some((k) => k.toLowerCase() === 'npm_config_ignore_scripts')) process.env.npm_config_ignore_scripts = 'true'
   const [sub, ...rest] = argv
   const word = sub === undefined || sub.startsWith('-') ? undefined : sub
   const {Plugin} = await import('@oclif/core/config')

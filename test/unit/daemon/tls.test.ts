@@ -23,9 +23,10 @@ describe('tlsDecision (§6.6)', () => {
 })
 
 describe('loadTLSOptions errors without certificates', {timeout: 10_000}, () => {
-  it('empty paths: dockerd --tlsverify=false with no certs (TestTLSVerify)', async () => {
+  it('empty paths: dockerd --tlsverify=false with no certs (TestTLSVerify) fails, saying which settings are empty', async () => {
+    // dockerd says `open : no such file or directory`, which names nothing (issue 11 #6).
     await assert.rejects(loadTLSOptions({tlscert: '', tlskey: '', verify: false}), {
-      message: 'could not load X509 key pair (cert: "", key: ""): open : no such file or directory',
+      message: 'could not load X509 key pair (cert: "", key: ""): --tlscert (daemon.json "tlscert") is empty; --tlskey (daemon.json "tlskey") is empty',
     })
   })
 
