@@ -3,7 +3,7 @@
 process.on('SIGUSR1', () => {})
 
 // Fast paths before @oclif/core loads (importing it costs about twice a bare Node start):
-// reexec children and a bare --version never need the framework.
+// reexec children, a bare --version or --help and a plain daemon start never need the framework.
 import '../lib/reexec/builtin.js'
 import {dispatch, reexecName} from '../lib/reexec/dispatch.js'
 
@@ -15,8 +15,16 @@ if (name) {
   const {versionLine} = await import('../lib/version.js')
   process.stdout.write(`${versionLine()}\n`)
 } else {
-  const {fastStartEligible} = await import('../lib/launch.js')
-  const code = fastStartEligible(args) ? await (await import('../lib/fast-start.bundle.js')).fastStart(args) : undefined
+  const {fastHelpEligible, fastStartEligible} = await import('../lib/launch.js')
+  let code
+  if (fastHelpEligible(args)) {
+    // Help text oclif rendered at build time, filled in for this host and terminal.
+    const text = (await import('../lib/help-fast.bundle.js')).fastHelp()
+    if (text !== undefined) {
+      process.stdout.write(text)
+      code = 0
+    }
+  } else if (fastStartEligible(args)) code = await (await import('../lib/fast-start.bundle.js')).fastStart(args)
   if (code === undefined) {
     const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
     // No ts-node/tsx at run time, and no "linked ESM module" warnings for linked plugins.
