@@ -4,18 +4,15 @@ process.on('SIGUSR1', () => {})
 
 // Fast paths before @oclif/core loads (importing it costs about twice a bare Node start):
 // reexec children, a bare --version or --help and a plain daemon start never need the framework.
-import '../lib/reexec/builtin.js'
-import {dispatch, reexecName} from '../lib/reexec/dispatch.js'
+import {dispatch, fastHelpEligible, fastStartEligible, reexecName, versionLine} from '../lib/entry.bundle.js'
 
 const name = reexecName()
 const args = process.argv.slice(2)
 if (name) {
   process.exitCode = await dispatch(name, args)
 } else if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  const {versionLine} = await import('../lib/version.js')
   process.stdout.write(`${versionLine()}\n`)
 } else {
-  const {fastHelpEligible, fastStartEligible} = await import('../lib/launch.js')
   let code
   if (fastHelpEligible(args)) {
     // Help text oclif rendered at build time, filled in for this host and terminal.

@@ -11,14 +11,16 @@ const run = (cmd, args, env = {}) => execFileSync(cmd, args, {cwd: root, env: {.
 rmSync(join(root, 'lib'), {force: true, recursive: true})
 run(bin('tsc'), ['-p', 'tsconfig.json'])
 
-// The plain daemon start (bin/run.js's fast path) and everything oclif loads by path (hooks, help,
-// command: src/oclif-entry.ts) each load one bundled module instead of ~60: the ESM loader's
-// per-module cost is most of what is left of start-up. Same sources; lib/ keeps the modules too.
+// bin/run.js's own start (src/entry.ts), the plain daemon start (its fast path) and everything
+// oclif loads by path (hooks, help, command: src/oclif-entry.ts) each load one bundled module
+// instead of up to ~60: the ESM loader's per-module cost is most of what is left of start-up.
+// Same sources; lib/ keeps the modules too.
 const bundle = (entry, out) =>
   run(bin('esbuild'), [
     join(root, 'lib', entry), '--bundle', '--format=esm', '--platform=node', '--target=node20', '--log-level=warning',
     '--external:@oclif/core', '--external:prom-client', '--external:debug', `--outfile=${join(root, 'lib', out)}`,
   ])
+bundle('entry.js', 'entry.bundle.js')
 bundle('fast-start.js', 'fast-start.bundle.js')
 bundle('oclif-entry.js', 'oclif.bundle.js')
 
