@@ -30,6 +30,9 @@ try {
   commit = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], {cwd: root, stdio: ['ignore', 'pipe', 'ignore']}).toString().trim()
 } catch {}
 writeFileSync(join(root, 'lib', 'build-info.json'), JSON.stringify({commit, version: pkg.version}) + '\n')
+// bin/run.js prints this for a plain --version without loading any module of lib/.
+const {versionLine} = await import(join(root, 'lib', 'version.js'))
+writeFileSync(join(root, 'lib', 'version-line.txt'), `${versionLine()}\n`)
 
 // The manifest lets --help run without importing the command; DOCKERD_TARGET_OS picks its OS.
 run(bin('oclif'), ['manifest'], {DOCKERD_TARGET_OS: process.env.DOCKERD_TARGET_OS ?? '', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'})
