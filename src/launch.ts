@@ -33,3 +33,11 @@ export function hasInstalledPlugins(env: NodeJS.ProcessEnv = process.env): boole
 export function fastStartEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   return env.DOCKERD_OCLIF !== '1' && argv[0] !== 'plugins' && !wantsHelp(argv) && !hasInstalledPlugins(env)
 }
+
+/**
+ * A bare `--help` or `-h` (no installed plugins, whose flags only oclif knows; not forced through
+ * oclif) can be answered from the text oclif rendered at build time (src/help-fast.ts).
+ */
+export function fastHelpEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  return argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && env.DOCKERD_OCLIF !== '1' && !hasInstalledPlugins(env)
+}

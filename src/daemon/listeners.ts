@@ -273,10 +273,41 @@ class Opened {
   private readonly servers: NetServer[] = []
   private readonly sockets: Array<{path: string; ino: number}> = []
   private readonly dirs: string[] = []
+  private readonly early: Socket[][] = []
   private cleaned = false
 
   addServer(server: NetServer): void {
     this.servers.push(server)
+    this.holdEarlyConnections(server)
+  }
+
+  /**
+   * A listener accepts from the moment it is bound, but the API server attaches only once the
+   * daemon has started (serve()): a net.Server with no listener for its connections would leave
+   * them open and unanswered for good. They wait here instead, as they wait in the kernel's
+   * backlog for Go's accept loop, and go to the first listener that attaches.
+   */
+  private holdEarlyConnections(server: NetServer): void {
+    // tls.Server: only handshaken sockets ('secureConnection') speak HTTP, as in api/server.ts serve().
+    const event = server instanceof TLSServer ? 'secureConnection' : 'connection'
+    const early: Socket[] = []
+    this.early.push(early)
+    const hold = (socket: Socket): void => {
+      early.push(socket)
+    }
+
+    const handOver = (name: string | symbol, listener: unknown): void => {
+      if (name !== event || listener === hold) return
+      server.off('newListener', handOver)
+      server.off(event, hold)
+      // 'newListener' fires before the listener is added.
+      queueMicrotask(() => {
+        for (const socket of early.splice(0)) if (!socket.destroyed) server.emit(event, socket)
+      })
+    }
+
+    server.on(event, hold)
+    server.on('newListener', handOver)
   }
 
   addSocketFile(path: string): void {
@@ -304,6 +335,8 @@ class Opened {
       }
     }
 
+    // A failed start: nobody will answer the connections that waited for it.
+    for (const early of this.early) for (const socket of early.splice(0)) socket.destroy()
     for (const {path, ino} of this.sockets) {
       try {
         // Only the very file we bound: a successor may already own the path.

@@ -1,4 +1,4 @@
-import {defaultSuffix} from '../help.js'
+import {defaultSuffix} from '../help-layout.js'
 import {isMultiple} from '../options/argv.js'
 import {optionTable} from '../options/index.js'
 import {fileKey, typeWord, type TableEntry} from '../options/table.js'

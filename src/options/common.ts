@@ -1,5 +1,3 @@
-import {join} from 'node:path'
-
 import {tryMessage} from '../opts/errors.js'
 import {validateDNSSearch} from '../opts/dns.js'
 import {validateHost} from '../opts/hosts.js'
@@ -13,7 +11,7 @@ import {
   validateMirror,
 } from '../opts/validators.js'
 import {parseAddr} from '../opts/ip.js'
-import {certDir, defaultPaths} from '../platform/paths.js'
+import {hostDefaults} from './host-defaults.js'
 import type {FlagSet} from './types.js'
 
 // Every level logrus.ParseLevel takes (validateLogLevel); the help text names the usual five, as dockerd's.
@@ -27,7 +25,7 @@ export const commonFlags: FlagSet = {
   options: [
     {char: 'v', description: 'Print version information and quit', key: null, kind: 'bool', name: 'version'},
     {
-      default: (ctx) => defaultPaths(ctx).configFile,
+      default: hostDefaults['config-file'],
       description: 'Daemon configuration file',
       key: null,
       kind: 'string',
@@ -48,27 +46,27 @@ export const commonFlags: FlagSet = {
     },
     {description: 'Use TLS; implied by --tlsverify', kind: 'bool', name: 'tls'},
     {
-      default: (ctx) => Boolean(ctx.env.DOCKER_TLS_VERIFY),
+      default: hostDefaults.tlsverify,
       description: 'Use TLS and verify the remote',
       kind: 'bool',
       name: 'tlsverify',
     },
     {
-      default: (ctx) => join(certDir(ctx.env), 'ca.pem'),
+      default: hostDefaults.tlscacert,
       defaultHelp: '~/.docker/ca.pem',
       description: 'Trust certs signed only by this CA',
       kind: 'string',
       name: 'tlscacert',
     },
     {
-      default: (ctx) => join(certDir(ctx.env), 'cert.pem'),
+      default: hostDefaults.tlscert,
       defaultHelp: '~/.docker/cert.pem',
       description: 'Path to TLS certificate file',
       kind: 'string',
       name: 'tlscert',
     },
     {
-      default: (ctx) => join(certDir(ctx.env), 'key.pem'),
+      default: hostDefaults.tlskey,
       defaultHelp: '~/.docker/key.pem',
       description: 'Path to TLS key file',
       kind: 'string',
@@ -117,9 +115,9 @@ export const daemonFlags: FlagSet = {
       name: 'exec-opt',
       validate: (v: string[], ctx) => v.map((o) => tryMessage(() => validateExecOpt(o, ctx.platform))).filter(Boolean),
     },
-    {char: 'p', default: (ctx) => defaultPaths(ctx).pidfile, description: 'Path to use for daemon PID file', kind: 'string', name: 'pidfile'},
-    {default: (ctx) => defaultPaths(ctx).dataRoot, description: 'Root directory of persistent Docker state', kind: 'string', name: 'data-root'},
-    {default: (ctx) => defaultPaths(ctx).execRoot, description: 'Root directory for execution state files', kind: 'string', name: 'exec-root'},
+    {char: 'p', default: hostDefaults.pidfile, description: 'Path to use for daemon PID file', kind: 'string', name: 'pidfile'},
+    {default: hostDefaults['data-root'], description: 'Root directory of persistent Docker state', kind: 'string', name: 'data-root'},
+    {default: hostDefaults['exec-root'], description: 'Root directory for execution state files', kind: 'string', name: 'exec-root'},
     {description: 'containerd grpc address', kind: 'string', name: 'containerd'},
     {description: 'start containerd with cri', kind: 'bool', name: 'cri-containerd'},
     {default: () => ({}), description: 'Enable feature in the daemon', key: 'features', kind: 'features', name: 'feature', reloadable: true},

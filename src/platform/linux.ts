@@ -1,7 +1,6 @@
-import {existsSync} from 'node:fs'
-
 import {tryMessage} from '../opts/errors.js'
 import {validateCgroupnsMode, validateFwMark} from '../opts/validators.js'
+import {hostDefaults} from '../options/host-defaults.js'
 import type {FlagSet} from '../options/types.js'
 
 /** Linux-only options (§3.3): packet filtering, forwarding and cgroup settings. */
@@ -49,9 +48,9 @@ export const linuxFlags: FlagSet = {
       kind: 'int',
       name: 'cpu-rt-runtime',
     },
-    {default: (ctx) => Boolean(ctx.env.ROOTLESSKIT_STATE_DIR), description: 'Enable rootless mode; typically used with RootlessKit', kind: 'bool', name: 'rootless'},
+    {default: hostDefaults.rootless, description: 'Enable rootless mode; typically used with RootlessKit', kind: 'bool', name: 'rootless'},
     {
-      default: () => (existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'private' : 'host'),
+      default: hostDefaults['default-cgroupns-mode'],
       description: 'Default mode for containers cgroup namespace ("host" | "private")',
       enum: ['host', 'private'],
       kind: 'string',

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
-import {join, win32} from 'node:path'
+import {delimiter, join, win32} from 'node:path'
 
 import type {DefaultsContext} from '../options/types.js'
 
@@ -83,4 +83,17 @@ export function isRootless(env: NodeJS.ProcessEnv = process.env, uid = typeof pr
 
 export function defaultsContext(platform: DefaultsContext['platform'], env: NodeJS.ProcessEnv = process.env): DefaultsContext {
   return {env, platform, rootless: platform !== 'win32' && isRootless(env)}
+}
+
+const PROXY_DIRS = ['/usr/local/libexec/docker', '/usr/libexec/docker', '/usr/local/lib/docker', '/usr/lib/docker', '/usr/local/libexec', '/usr/libexec']
+
+/** dockerd's default --userland-proxy-path: docker-proxy from the libexec dirs, then PATH; '' when absent. */
+export function findUserlandProxy(env: NodeJS.ProcessEnv): string {
+  const dirs = [...PROXY_DIRS, ...(env.PATH ?? '').split(delimiter).filter(Boolean)]
+  for (const dir of dirs) {
+    const candidate = join(dir, 'docker-proxy')
+    if (existsSync(candidate)) return candidate
+  }
+
+  return ''
 }

@@ -1,23 +1,8 @@
-import {existsSync} from 'node:fs'
-import {delimiter, join} from 'node:path'
-
 import {formatBytes, parseRAMInBytes} from '../opts/bytes.js'
 import {parsePflagIP} from '../opts/ip.js'
 import {parseAddressPool, parseRuntime, parseUlimit} from '../opts/maps.js'
+import {hostDefaults} from '../options/host-defaults.js'
 import type {FlagSet} from '../options/types.js'
-
-const PROXY_DIRS = ['/usr/local/libexec/docker', '/usr/libexec/docker', '/usr/local/lib/docker', '/usr/lib/docker', '/usr/local/libexec', '/usr/libexec']
-
-/** dockerd's default --userland-proxy-path: docker-proxy from the libexec dirs, then PATH; '' when absent. */
-export function findUserlandProxy(env: NodeJS.ProcessEnv): string {
-  const dirs = [...PROXY_DIRS, ...(env.PATH ?? '').split(delimiter).filter(Boolean)]
-  for (const dir of dirs) {
-    const candidate = join(dir, 'docker-proxy')
-    if (existsSync(candidate)) return candidate
-  }
-
-  return ''
-}
 
 /** Options of every Unix-like target (Linux and FreeBSD), §3.3. */
 export const unixFlags: FlagSet = {
@@ -41,7 +26,7 @@ export const unixFlags: FlagSet = {
     {default: () => true, description: 'Enable inter-container communication for the default bridge network', kind: 'bool', name: 'icc'},
     {default: () => '0.0.0.0', description: 'Host IP for port publishing from the default bridge network', kind: 'ip', name: 'ip', parseValue: parsePflagIP},
     {default: () => true, description: 'Use userland proxy for loopback traffic', kind: 'bool', name: 'userland-proxy'},
-    {default: (ctx) => findUserlandProxy(ctx.env), description: 'Path to the userland proxy binary', kind: 'string', name: 'userland-proxy-path'},
+    {default: hostDefaults['userland-proxy-path'], description: 'Path to the userland proxy binary', kind: 'string', name: 'userland-proxy-path'},
     {description: 'Set parent cgroup for all containers', kind: 'string', name: 'cgroup-parent'},
     {description: 'User/Group setting for user namespaces', kind: 'string', name: 'userns-remap'},
     {description: 'Enable live restore of docker when containers are still running', kind: 'bool', name: 'live-restore', reloadable: true},

@@ -163,3 +163,35 @@ describe(`dockerd command line, ${path} (built bin/run.js)`, {skip: built ? fals
   })
 })
 }
+
+// bin/run.js answers a bare --help from text oclif rendered at build time (src/help-fast.ts): it
+// must be oclif's text to the byte, for each target OS, per-user or system paths, TLS and rootless
+// variables, terminal widths, and colours forced on.
+describe('--help without oclif is oclif’s --help (built bin/run.js)', {skip: built ? false : 'lib/ is not built: run `npm run build`'}, () => {
+  let t: ReturnType<typeof tempDir>
+  before(() => {
+    t = tempDir()
+  })
+  after(() => t.done())
+
+  const cases: Array<[string, NodeJS.ProcessEnv]> = [
+    ['linux, per-user', {}],
+    ['linux, root, 132 columns', {DOCKERD_ROOTLESS: '0', OCLIF_COLUMNS: '132'}],
+    ['linux, 50 columns, TLS and RootlessKit variables', {DOCKER_TLS_VERIFY: '1', OCLIF_COLUMNS: '50', ROOTLESSKIT_STATE_DIR: '/nonexistent/rk'}],
+    ['linux, in colour', {FORCE_COLOR: '1'}],
+    ['windows', {DOCKERD_TARGET_OS: 'win32', ProgramData: 'E:\\PD'}],
+    ['freebsd, 100 columns', {DOCKERD_TARGET_OS: 'freebsd', OCLIF_COLUMNS: '100'}],
+  ]
+  for (const [name, env] of cases) {
+    it(name, () => {
+      for (const flag of ['--help', '-h']) {
+        const fast = runBin([flag], {env, home: t.dir})
+        const oclif = runBin([flag], {env: {...env, DOCKERD_OCLIF: '1'}, home: t.dir})
+        assert.equal(fast.status, 0, fast.stderr)
+        assert.equal(oclif.status, 0, oclif.stderr)
+        assert.equal(fast.stdout, oclif.stdout)
+        assert.equal(fast.stderr, '')
+      }
+    })
+  }
+})

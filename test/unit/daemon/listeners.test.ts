@@ -94,6 +94,38 @@ describe('openListeners: unix', {timeout: 20_000}, () => {
     }
   })
 
+  it('a client that connects before the API server attaches is served once it does; a failed start closes it', async () => {
+    const t = tempDir()
+    try {
+      const path = join(t.dir, 'docker.sock')
+      const ls = await openListeners([`unix://${path}`], options())
+      const server = ls.listeners[0]!.server
+      const early = connect(path)
+      const reply = new Promise<string>((resolve) => {
+        let got = ''
+        early.on('data', (d) => (got += d))
+        early.on('close', () => resolve(got))
+      })
+      early.write('hello?')
+      // Accepted by the listener: the daemon is still starting and nobody listens for connections.
+      while ((await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))) === 0) await new Promise((r) => setTimeout(r, 5))
+      server.on('connection', (socket) => socket.once('data', (d: Buffer) => socket.end(`got ${d}`)))
+      assert.equal(await reply, 'got hello?')
+
+      // Until attached, held; a start that fails destroys what it held.
+      const ls2 = await openListeners([`unix://${join(t.dir, 'other.sock')}`], options())
+      const waiting = connect(join(t.dir, 'other.sock'))
+      const closed = new Promise((r) => waiting.on('close', r))
+      waiting.on('error', () => {})
+      while ((await new Promise<number>((r) => ls2.listeners[0]!.server.getConnections((_e, n) => r(n)))) === 0) await new Promise((r) => setTimeout(r, 5))
+      await ls2.cleanup()
+      await closed
+      await ls.cleanup()
+    } finally {
+      t.remove()
+    }
+  })
+
   it('the default group "docker" missing only warns', async () => {
     const t = tempDir()
     try {
