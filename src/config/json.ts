@@ -136,7 +136,8 @@ export function parseJson(text: string, opts: {ordered?: boolean} = {}): ParsedJ
     i++
     const out: Record<string, unknown> = {}
     const entries: Array<[string, GoJson]> = []
-    const done = () => (ordered ? new GoObject(entries) : out)
+    const offsets: number[] = []
+    const done = () => (ordered ? new GoObject(entries, offsets) : out)
     ws()
     if (text[i] === '}') {
       i++
@@ -147,6 +148,7 @@ export function parseJson(text: string, opts: {ordered?: boolean} = {}): ParsedJ
       ws()
       if (text[i] !== '"') unexpected('looking for beginning of object key string')
       const at = ordered ? undefined : position(i)
+      if (ordered) offsets.push(i)
       const key = string()
       ws()
       if (text[i] !== ':') unexpected('after object key')

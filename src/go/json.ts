@@ -8,7 +8,18 @@ import {parseJson} from '../config/json.js'
 
 /** A JSON object with its keys in order, duplicates kept. */
 export class GoObject {
-  constructor(readonly entries: ReadonlyArray<readonly [string, GoJson]>) {}
+  constructor(
+    readonly entries: ReadonlyArray<readonly [string, GoJson]>,
+    /** Where each key starts in the text (UTF-16 offsets), when parsed from text: for messages. */
+    readonly offsets?: readonly number[],
+  ) {}
+}
+
+/** The 1-based line of a text offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1
+  for (let j = 0; j < offset && j < text.length; j++) if (text.charCodeAt(j) === 10) line++
+  return line
 }
 
 export type GoJson = null | boolean | number | string | GoJson[] | GoObject

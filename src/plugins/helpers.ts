@@ -2,7 +2,7 @@
 // lookup and the Engine API route patterns, so a policy parses a body as the engine will and
 // names routes as the API does, without copies of its own.
 import {compileRoutePattern, engineRouteOf, matchRoutePattern} from '../api/engine-routes.js'
-import {goCleanPath, goField, goFoldEqual, GoObject, goMapEntries, parseGoJson} from '../go/json.js'
+import {goCleanPath, goField, goFoldEqual, GoObject, goMapEntries, lineAt, parseGoJson} from '../go/json.js'
 
 export const pluginHelpers = {
   compileRoutePattern,
@@ -12,6 +12,7 @@ export const pluginHelpers = {
   goFoldEqual,
   goMapEntries,
   GoObject,
+  lineAt,
   matchRoutePattern,
   parseGoJson,
 }
