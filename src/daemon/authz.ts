@@ -11,6 +11,7 @@ import type {AuthzTarget, AuthzVerdict, EngineBackend, ResponseFilter} from '../
 import type {DaemonConfig} from '../config/types.js'
 import type {LogSink} from '../log/types.js'
 import type {FlagSet} from '../options/types.js'
+import {parseRAMInBytes} from '../opts/bytes.js'
 import {readUpgradeBody} from '../plugins/builtin/engine/forward.js'
 import type {AuthorizationHandler, AuthorizationRequest, DockerdPlugin} from '../plugins/types.js'
 
@@ -28,9 +29,22 @@ export const authzFlags: FlagSet = {
       description: 'Largest JSON request body authorization plugins inspect; a larger one is refused, never forwarded unseen',
       kind: 'bytes',
       name: 'authorization-body-limit',
+      parseValue: parseRAMInBytes,
       reloadable: true,
     },
   ],
+}
+
+/** The configured inspection limit in bytes; anything unreadable is the default, never "no limit". */
+export function bodyLimitOf(value: unknown): number {
+  let n = typeof value === 'number' ? value : Number.NaN
+  if (typeof value === 'string') {
+    try {
+      n = parseRAMInBytes(value)
+    } catch {}
+  }
+
+  return Number.isSafeInteger(n) && n >= 0 ? n : DEFAULT_BODY_LIMIT
 }
 
 /** The built-in that contributes the authorization options (the middleware itself is the daemon's). */

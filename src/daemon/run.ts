@@ -33,7 +33,7 @@ import {loadTLSOptions, type ServerTLSOptions} from './tls.js'
 import {activePlugins, pluginFailures} from '../plugins/registry.js'
 import {pluginHelpers} from '../plugins/helpers.js'
 import type {DockerdPlugin, PluginContext} from '../plugins/types.js'
-import {createAuthorizer, DEFAULT_BODY_LIMIT, resolveAuthorization} from './authz.js'
+import {bodyLimitOf, createAuthorizer, resolveAuthorization} from './authz.js'
 import {createRouter} from '../api/router.js'
 
 export interface RunInput {
@@ -190,7 +190,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       experimental: () => Boolean(v().experimental),
       features: () => (v().feature ?? {}) as Record<string, boolean>,
       gitCommit: version.commit,
-      authorize: createAuthorizer({bodyLimit: () => Number(v()['authorization-body-limit'] ?? DEFAULT_BODY_LIMIT), engine: () => engine, handlers: () => authz as Exclude<typeof authz, string>, log}),
+      authorize: createAuthorizer({bodyLimit: () => bodyLimitOf(v()['authorization-body-limit']), engine: () => engine, handlers: () => authz as Exclude<typeof authz, string>, log}),
       async info(apiVersion) {
         const ours = ownInfo(apiVersion)
         const backend = engine
