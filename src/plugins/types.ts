@@ -17,8 +17,12 @@ export interface PluginContext {
   events: EventBus
   log: PluginLog
   platform: TargetPlatform
-  /** The daemon's Go-compatible parsers and route patterns, so plugins decide as the engine parses. */
-  helpers: PluginHelpers
+  /**
+   * The daemon's Go-compatible JSON reader (parseGoJson, goField, goMapEntries, goCleanPath) and
+   * route patterns (compileRoutePattern, matchRoutePattern, engineRouteOf), so a plugin decides on
+   * a body as the engine parses it. Always set by the daemon.
+   */
+  helpers?: PluginHelpers
 }
 
 export interface ReloadContext extends PluginContext {

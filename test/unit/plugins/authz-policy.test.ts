@@ -266,3 +266,17 @@ describe('route patterns (the API\'s own terms)', () => {
     )
   })
 })
+
+describe('the worked example', () => {
+  it('docs/plugins.md quotes examples/authz-policy/policy.example.json, which compiles', async () => {
+    const {readFileSync} = await import('node:fs')
+    const {POLICY_EXAMPLE} = await import('../../../src/docs/plugins.js')
+    const text = readFileSync(join(ROOT, 'examples', 'authz-policy', 'policy.example.json'), 'utf8')
+    assert.equal(text.trimEnd(), POLICY_EXAMPLE)
+    const compiled = mod.compilePolicy(text, helpers, accounts) as {rules: unknown[]}
+    assert.equal(compiled.rules.length, 6)
+    const ro = {listener: 'unix:///run/docker-ro.sock', method: 'unix', name: '', uid: 0} as CallerIdentity
+    assert.equal((await mod.decide(compiled, request(ro, 'GET', '/containers/json'), helpers, accounts)).allow, true)
+    assert.equal((await mod.decide(compiled, request(ro, 'POST', '/containers/create', {}), helpers, accounts)).rule, 'monitoring socket: nothing else')
+  })
+})

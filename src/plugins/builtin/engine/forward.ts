@@ -152,10 +152,20 @@ export const MAX_FILTERED_ANSWER = 64 << 20
  */
 function filtered(upRes: IncomingMessage, res: Counted, upReq: ClientRequest, filter: NonNullable<ResponseFilter['json']>, target: ForwardTarget): void {
   const status = upRes.statusCode ?? 502
-  if (status !== 200 || !/^application\/json\b/i.test(String(upRes.headers['content-type'] ?? ''))) {
+  const json = /^application\/json\b/i.test(String(upRes.headers['content-type'] ?? ''))
+  if (status < 200 || status >= 300) {
+    // Errors go back as they are: they list nothing.
     relay(upRes, res, upReq)
     return
   }
+
+  const fail = (): void => {
+    upReq.destroy()
+    if (!res.headersSent && !res.destroyed) writeError(res, 502, `the engine's answer to ${target.method} ${target.path} could not be filtered for this caller`, target.urlVersion)
+  }
+
+  // A list the filter cannot read is not sent at all: it could show what the caller may not see.
+  if (!json) return fail()
 
   const chunks: Buffer[] = []
   let size = 0
@@ -164,10 +174,6 @@ function filtered(upRes: IncomingMessage, res: Counted, upReq: ClientRequest, fi
     if (size > MAX_FILTERED_ANSWER) upReq.destroy()
     else chunks.push(chunk)
   })
-  const fail = (): void => {
-    if (!res.headersSent && !res.destroyed) writeError(res, 502, `the engine's answer to ${target.method} ${target.path} could not be filtered for this caller`, target.urlVersion)
-  }
-
   upRes.on('error', fail)
   upRes.on('aborted', fail)
   upRes.on('end', () => {
