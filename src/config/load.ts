@@ -5,7 +5,7 @@ import {flagString, fromFile, fromFlag, isZero} from '../options/values.js'
 import {formatGoValue} from '../opts/go.js'
 import {normalizeHosts} from '../opts/hosts.js'
 import {resolveLabelConflicts} from '../opts/labels.js'
-import {maskURLCredentials, validateHostGatewayIPs} from '../opts/validators.js'
+import {maskSensitive, validateHostGatewayIPs} from '../opts/validators.js'
 import {defaultPaths} from '../platform/paths.js'
 import {ConfigFileError, readConfigFile} from './file.js'
 import type {Position} from './json.js'
@@ -89,7 +89,7 @@ export function loadConfig(input: LoadInput): LoadResult {
     if (!key || !explicit.has(entry.name) || entry.kind === 'runtimes') continue
     const found = flat.get(key)
     if (!found || (entry.parent ?? '') !== found.parent) continue
-    const mask = entry.parent === 'proxies' ? maskURLCredentials : (s: string) => s
+    const mask = (text: string) => maskSensitive(entry, text)
     conflicts.push(
       `${conflictName(entry)}: (from flag: ${mask(flagString(entry, flagSide[entry.name]))}, from file: ${mask(formatGoValue(found.value))})`,
     )

@@ -75,9 +75,16 @@ function kindSchema(kind: OptionKind): Schema {
   }
 }
 
+/** `^(?:[dD][eE][bB][uU][gG]|…)?$`: JSON Schema patterns have no case-insensitive flag. */
+export function caseInsensitivePattern(values: readonly string[]): string {
+  const fold = (v: string) => [...v].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('')
+  return `^(?:${values.map(fold).join('|')})?$`
+}
+
 function entrySchema(entry: TableEntry): Schema {
   const schema: Schema = {...kindSchema(entry.kind), description: entry.description}
-  if (entry.enum) schema.enum = [...entry.enum, ...(entry.kind === 'string' ? [''] : [])]
+  if (entry.enum && entry.enumCase === 'insensitive') schema.pattern = caseInsensitivePattern(entry.enum)
+  else if (entry.enum) schema.enum = [...entry.enum, ...(entry.kind === 'string' ? [''] : [])]
   if (entry.deprecated || entry.ignored) schema.deprecated = true
   // null means "unset" to dockerd (§4.5), so every key accepts it.
   return {anyOf: [schema, {type: 'null'}], description: entry.description}

@@ -21,6 +21,7 @@ import {tracer} from '../log/debug.js'
 import {log} from '../log/logger.js'
 import type {Level} from '../log/types.js'
 import type {TargetPlatform} from '../platform/target.js'
+import {maskSensitive} from '../opts/validators.js'
 import {buildInfo as buildVersionInfo} from '../version.js'
 import {ensureDirSync, rollbackDirs} from './dirs.js'
 import {loadOrCreateEngineID} from './engine-id.js'
@@ -416,14 +417,23 @@ function reload(current: DaemonConfig, input: RunInput, events: EventBus, engine
     log.warn('Options changed in the configuration file take effect only after a restart', {options: changes.needRestart.join(',')})
   }
 
-  log.info('Reloaded configuration', {config: JSON.stringify(sortedValues(next))})
+  log.info('Reloaded configuration', {config: JSON.stringify(sortedValues(next, table))})
   events.publish({Action: 'reload', Actor: {Attributes: reloadAttributes(next, hostname(), input.platform), ID: engineID}, Type: 'daemon', scope: 'local'})
   done()
   return next
 }
 
-function sortedValues(config: DaemonConfig): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config.values).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+/** The configuration as the reload line prints it: sorted, unset values left out, secrets masked. */
+function sortedValues(config: DaemonConfig, table: LoadInput['table']): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config.values)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, x]) => {
+        const entry = table.byName.get(name)
+        return [name, entry && typeof x === 'string' ? maskSensitive(entry, x) : x]
+      }),
+  )
 }
 
 /** SIGUSR1: a Node diagnostic report (without environment variables) in exec-root; never the inspector. */

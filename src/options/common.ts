@@ -1,5 +1,6 @@
 import {join} from 'node:path'
 
+import {tryMessage} from '../opts/errors.js'
 import {validateDNSSearch} from '../opts/dns.js'
 import {validateHost} from '../opts/hosts.js'
 import {validateLabel} from '../opts/labels.js'
@@ -15,7 +16,8 @@ import {parseAddr} from '../opts/ip.js'
 import {certDir, defaultPaths} from '../platform/paths.js'
 import type {FlagSet} from './types.js'
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal'] as const
+// Every level logrus.ParseLevel takes (validateLogLevel); the help text names the usual five, as dockerd's.
+const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
 
 /** `dockerd`'s own options and the common options it shares with the docker CLI (§3.1). */
 export const commonFlags: FlagSet = {
@@ -38,6 +40,7 @@ export const commonFlags: FlagSet = {
       default: () => 'info',
       description: 'Set the logging level ("debug"|"info"|"warn"|"error"|"fatal")',
       enum: LOG_LEVELS,
+      enumCase: 'insensitive',
       kind: 'string',
       name: 'log-level',
       reloadable: true,
@@ -227,13 +230,14 @@ export const daemonFlags: FlagSet = {
       name: 'default-runtime',
       reloadable: true,
     },
-    {description: 'HTTP proxy URL to use for outgoing traffic', kind: 'string', name: 'http-proxy', parent: 'proxies'},
-    {description: 'HTTPS proxy URL to use for outgoing traffic', kind: 'string', name: 'https-proxy', parent: 'proxies'},
+    {description: 'HTTP proxy URL to use for outgoing traffic', kind: 'string', name: 'http-proxy', parent: 'proxies', sensitive: 'url-credentials'},
+    {description: 'HTTPS proxy URL to use for outgoing traffic', kind: 'string', name: 'https-proxy', parent: 'proxies', sensitive: 'url-credentials'},
     {
       description: 'Comma-separated list of hosts or IP addresses for which the proxy is skipped',
       kind: 'string',
       name: 'no-proxy',
       parent: 'proxies',
+      sensitive: 'url-credentials',
     },
     {description: 'CDI specification directories to use', key: 'cdi-spec-dirs', kind: 'list', name: 'cdi-spec-dir'},
     {default: () => ({enable: false}), defaultHelp: 'enable=false', description: 'Node Resource Interface configuration', key: 'nri-opts', kind: 'nri-opts', name: 'nri-opts'},
@@ -269,11 +273,3 @@ export const daemonFlags: FlagSet = {
   ],
 }
 
-function tryMessage(fn: () => unknown): string {
-  try {
-    fn()
-    return ''
-  } catch (error) {
-    return (error as Error).message
-  }
-}

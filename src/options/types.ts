@@ -66,6 +66,10 @@ export interface OptionSpec {
   validate?: (value: never, ctx: ValidateContext) => string | string[] | undefined
   /** Allowed values, for help and the JSON Schema. */
   enum?: readonly string[]
+  /** The enum's values are matched without regard to case (log-level, as logrus parses it). */
+  enumCase?: 'insensitive'
+  /** A URL whose credentials (`user:password@`) are masked wherever the value is printed or logged. */
+  sensitive?: 'url-credentials'
 }
 
 /** A group of options contributed by a platform or a plugin, shown as one help section. */

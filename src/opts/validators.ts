@@ -281,6 +281,11 @@ export function maskURLCredentials(rawURL: string): string {
   return formatGoURL({...u, user: {password: 'xxxxx', username: 'xxxxx'}})
 }
 
+/** A value as it may be printed: an option marked sensitive has its URL credentials masked. */
+export function maskSensitive(option: {sensitive?: 'url-credentials'}, value: string): string {
+  return option.sensitive === 'url-credentials' ? maskURLCredentials(value) : value
+}
+
 const LOG_LEVELS = new Set(['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'])
 
 /** log-level ∈ panic…trace (case-insensitive; `warning` is rejected; "" is fine): `invalid logging level: <v>`. */

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs'
 
-import {validateFwMark} from '../opts/validators.js'
+import {tryMessage} from '../opts/errors.js'
+import {validateCgroupnsMode, validateFwMark} from '../opts/validators.js'
 import type {FlagSet} from '../options/types.js'
 
 /** Linux-only options (§3.3): packet filtering, forwarding and cgroup settings. */
@@ -55,7 +56,7 @@ export const linuxFlags: FlagSet = {
       enum: ['host', 'private'],
       kind: 'string',
       name: 'default-cgroupns-mode', reloadable: true,
-      validate: (v: string) => (v === 'host' || v === 'private' ? undefined : `invalid default cgroup namespace (${v}): use "host" or "private"`),
+      validate: (v: string) => tryMessage(() => validateCgroupnsMode(v)) || undefined,
     },
     {deprecated: 'The option is no longer used', description: 'Set the oom_score_adj for the daemon', hidden: true, ignored: true, kind: 'int', name: 'oom-score-adjust'},
   ],

@@ -440,3 +440,24 @@ describe('SIGHUP reload (built bin/run.js)', {skip: skipUnlessBuilt}, () => {
     await d.waitFor(/level=info msg="Reloaded configuration/, 10_000, mark2)
   })
 })
+
+describe('secrets in log lines', {skip: daemonBuilt ? false : NOT_BUILT}, () => {
+  it('the reload line masks proxy credentials (as /info does)', async () => {
+    const t = shortTemp()
+    try {
+      const d = await startDaemon([...baseArgs(t), '--http-proxy', 'http://alice:s3cret@proxy.example:3128', '--https-proxy', 'https://bob:hunter2@proxy.example'], {home: t.dir})
+      try {
+        const mark = d.mark()
+        process.kill(d.pid, 'SIGHUP')
+        await d.waitFor(/msg="Reloaded configuration/, 10_000, mark)
+        const logged = d.stderr()
+        assert.doesNotMatch(logged, /s3cret|hunter2/)
+        assert.match(logged.slice(mark), /http:\/\/xxxxx:xxxxx@proxy\.example:3128/)
+      } finally {
+        assert.equal(await d.stop('SIGTERM', 15_000), 0)
+      }
+    } finally {
+      t.done()
+    }
+  })
+})

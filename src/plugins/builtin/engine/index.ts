@@ -8,7 +8,7 @@ import type {FlagSet} from '../../../options/types.js'
 import type {DockerdPlugin, PluginContext, ReloadContext} from '../../types.js'
 import {parseEngineHost, validateEngineHost} from './address.js'
 import {forwardRequest, forwardUpgrade} from './forward.js'
-import {type EngineTLS, Upstream} from './upstream.js'
+import {type EngineTLS, loadNetModules, Upstream} from './upstream.js'
 
 export const ENGINE_OPTIONS = ['engine-host', 'engine-tlsverify', 'engine-tlscacert', 'engine-tlscert', 'engine-tlskey'] as const
 
@@ -33,8 +33,8 @@ export const engineFlags: FlagSet = {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-/** The upstream a configuration names (undefined when engine-host is unset); throws naming the option at fault. */
-export function upstreamFromConfig(values: Readonly<Record<string, unknown>>, ctx: Pick<PluginContext, 'log'>): Upstream | undefined {
+/** The upstream a configuration names (undefined when engine-host is unset); rejects naming the option at fault. */
+export async function upstreamFromConfig(values: Readonly<Record<string, unknown>>, ctx: Pick<PluginContext, 'log'>): Promise<Upstream | undefined> {
   const host = str(values['engine-host']).trim()
   const verify = values['engine-tlsverify'] === true
   const ca = str(values['engine-tlscacert'])
@@ -59,7 +59,7 @@ export function upstreamFromConfig(values: Readonly<Record<string, unknown>>, ct
     throw new Error('--engine-tlscacert, --engine-tlscert and --engine-tlskey need --engine-tlsverify')
   }
 
-  return new Upstream(address, tls, ctx.log, (status) => void notify(`STATUS=${status}`, {log: ctx.log}))
+  return new Upstream(await loadNetModules(), address, tls, ctx.log, (status) => void notify(`STATUS=${status}`, {log: ctx.log}))
 }
 
 /** Renames the upstream's own `Engine` component so `docker version` shows both engines. */
@@ -163,7 +163,7 @@ export function createEnginePlugin(): DockerdPlugin {
       if (!ENGINE_OPTIONS.some((n) => ctx.changes.applied.includes(n))) return
       let next: Upstream | undefined
       try {
-        next = upstreamFromConfig(ctx.config.values, ctx)
+        next = await upstreamFromConfig(ctx.config.values, ctx)
       } catch (error) {
         ctx.log.error(`engine not changed: ${(error as Error).message}`, {module: 'engine'})
         return
@@ -185,7 +185,7 @@ export function createEnginePlugin(): DockerdPlugin {
       upstream = undefined
     },
     async start(ctx: PluginContext) {
-      upstream = upstreamFromConfig(ctx.config.values, ctx)
+      upstream = await upstreamFromConfig(ctx.config.values, ctx)
       if (!upstream) return
       ctx.log.info(`forwarding engine requests to ${upstream.address.text}`, {module: 'engine'})
       // Not reachable yet is no reason to fail the start: the probe logs it and keeps trying.

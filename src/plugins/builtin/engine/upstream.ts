@@ -1,8 +1,8 @@
 // The connection to the upstream engine: one keep-alive agent per configured address, its
 // health (probed with HEAD /_ping, with backoff while it is down) and what its /_ping said.
-import http from 'node:http'
-import https from 'node:https'
 import {readFileSync} from 'node:fs'
+import type http from 'node:http'
+import type https from 'node:https'
 
 import type {EnginePing} from '../../../api/types.js'
 import {errnoText} from '../../../daemon/dirs.js'
@@ -41,12 +41,34 @@ export function describeUpstreamError(address: EngineAddress, error: unknown): s
     return `tls: failed to verify the engine's certificate (${code})`
   }
 
-  if (code.startsWith('HPE_') || code === 'ERR_HTTP') return `the engine at ${address.text} answered with something that is not HTTP`
+  if (code.startsWith('HPE_')) return 'its answer is not HTTP (is a Docker engine listening there?)'
   return errnoText(e)
 }
 
+/** Error codes that mean the upstream could not be reached at all. */
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
+
 function timeoutError(): NodeJS.ErrnoException {
   return Object.assign(new Error('i/o timeout'), {code: 'ETIMEDOUT'})
+}
+
+/** The networking modules, loaded only when an engine is configured: --help and --version never pay for them. */
+export interface NetModules {
+  http: typeof import('node:http')
+  https: typeof import('node:https')
+  isIP: typeof import('node:net').isIP
+  checkServerIdentity: typeof import('node:tls').checkServerIdentity
+}
+
+let netModules: NetModules | undefined
+
+export async function loadNetModules(): Promise<NetModules> {
+  if (!netModules) {
+    const [h, hs, net, tls] = await Promise.all([import('node:http'), import('node:https'), import('node:net'), import('node:tls')])
+    netModules = {checkServerIdentity: tls.checkServerIdentity, http: h.default, https: hs.default, isIP: net.isIP}
+  }
+
+  return netModules
 }
 
 /** What Node's http.request needs for one call to the upstream. */
@@ -64,6 +86,7 @@ export class Upstream {
   private closed = false
 
   constructor(
+    private readonly net: NetModules,
     readonly address: EngineAddress,
     tls: EngineTLS | undefined,
     private readonly log: LogSink,
@@ -87,7 +110,7 @@ export class Upstream {
     }
 
     const options = {keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64, scheduling: 'lifo' as const}
-    this.agent = this.tlsOptions ? new https.Agent({...options, ...this.tlsOptions, minVersion: 'TLSv1.2', rejectUnauthorized: true}) : new http.Agent(options)
+    this.agent = this.tlsOptions ? new net.https.Agent({...options, ...this.tlsOptions, minVersion: 'TLSv1.2', rejectUnauthorized: true}) : new net.http.Agent(options)
   }
 
   get tls(): boolean {
@@ -101,7 +124,14 @@ export class Upstream {
     else {
       base.host = this.address.host
       base.port = this.address.port
-      if (this.tlsOptions) base.servername = /^[\d.]+$|:/.test(this.address.host) ? undefined : this.address.host
+      if (this.tlsOptions) {
+        // Node would take the server name from the request's Host header (the client's, e.g.
+        // `docker`): name the configured host instead (no SNI for an IP, as RFC 6066 wants), and
+        // check the certificate against it.
+        const host = this.address.host
+        base.servername = this.net.isIP(host) ? '' : host
+        base.checkServerIdentity = (_name, cert) => this.net.checkServerIdentity(host, cert)
+      }
     }
 
     return base
@@ -109,7 +139,7 @@ export class Upstream {
 
   /** Starts a request; a connect that takes longer than CONNECT_TIMEOUT_MS fails with ETIMEDOUT. */
   request(options: RequestOptions): http.ClientRequest {
-    const req = this.tlsOptions ? https.request(options) : http.request(options)
+    const req = this.tlsOptions ? this.net.https.request(options) : this.net.http.request(options)
     req.once('socket', (socket) => {
       if (!socket.connecting) return
       const timer = setTimeout(() => req.destroy(timeoutError()), CONNECT_TIMEOUT_MS)
@@ -192,7 +222,7 @@ export class Upstream {
       const timer = setTimeout(() => req.destroy(timeoutError()), CALL_TIMEOUT_MS)
       req.on('error', (error) => {
         clearTimeout(timer)
-        this.failed(error)
+        this.failed(error, true)
         resolve(false)
       })
       req.on('response', (res) => {
@@ -201,7 +231,7 @@ export class Upstream {
         const h = res.headers
         const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
         if (res.statusCode !== 200 || !one(h['api-version'])) {
-          this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.statusCode} to /_ping`}))
+          this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.statusCode} to /_ping`}), true)
           resolve(false)
           return
         }
@@ -220,12 +250,15 @@ export class Upstream {
     })
   }
 
-  /** Called when a request could not reach the upstream: marks it down and probes with backoff. */
-  failed(error: unknown): void {
+  /**
+   * Called when a request could not reach the upstream: marks it down and probes with backoff.
+   * A failed probe always counts; for other requests only failures to connect do (an error
+   * answer or a reset stream says nothing about the next request).
+   */
+  failed(error: unknown, probe = false): void {
     const message = describeUpstreamError(this.address, error)
     const code = (error as NodeJS.ErrnoException)?.code ?? ''
-    // Only failures to reach it say it is down; an error answer or a reset stream does not.
-    const unreachable = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ENOTSOCK', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code) || Boolean((error as {upstream?: string})?.upstream?.includes('/_ping'))
+    const unreachable = probe || UNREACHABLE.has(code)
     if (!unreachable || this.closed) return
     this.lastError = message
     if (this.up !== false) {

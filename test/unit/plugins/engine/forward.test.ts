@@ -13,6 +13,7 @@ import {createEnginePlugin, upstreamComponents, upstreamFromConfig} from '../../
 import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/forward.js'
 import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
+import type {ApiObservation} from '../../../../src/api/types.js'
 import {openStream, request, startServer, within, type Harness} from '../../api/helpers.js'
 
 interface Fake {
@@ -100,6 +101,7 @@ describe('engine backend (fake upstream)', () => {
   let fake: Fake
   let plugin: DockerdPlugin
   let front: Harness
+  const observed: ApiObservation[] = []
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-fwd-'))
@@ -108,9 +110,13 @@ describe('engine backend (fake upstream)', () => {
     await plugin.start!(pluginContext({'engine-host': `unix://${fake.sock}`}))
     const backend = plugin.engine!()
     assert.ok(backend)
-    front = await startServer({engine: backend, get maxApiVersion() {
-      return backend.ping()?.apiVersion ?? '1.56'
-    }} as never)
+    front = await startServer({
+      engine: backend,
+      get maxApiVersion() {
+        return backend.ping()?.apiVersion ?? '1.56'
+      },
+      observe: (o: ApiObservation) => observed.push(o),
+    } as never)
   })
 
   after(async () => {
@@ -245,6 +251,24 @@ describe('engine backend (fake upstream)', () => {
     assert.match(fake.seen.findLast((s) => s.url.includes('/events'))!.url, /since=/)
   })
 
+  test('observers see forwarded requests with the route pattern, status and bytes', async () => {
+    observed.length = 0
+    await request(front.socketPath, '/v1.41/containers/abc/logs')
+    await within(
+      (async () => {
+        while (!observed.some((o) => o.path === '/containers/abc/logs')) await new Promise((r) => setTimeout(r, 10))
+      })(),
+      2_000,
+      'observation',
+    )
+    const o = observed.find((x) => x.path === '/containers/abc/logs')!
+    assert.equal(o.route, '/containers/{id}/logs')
+    assert.equal(o.forwarded, true)
+    assert.equal(o.status, 200)
+    assert.equal(o.bytes, 'first\nsecond\nthird\n'.length)
+    assert.equal(o.method, 'GET')
+  })
+
   test('upstreamComponents renames the upstream engine and drops junk', () => {
     assert.deepEqual(upstreamComponents({Components: [{Name: 'Engine', Version: '1'}, {Name: 'runc', Version: '2'}, {x: 1}]}), [
       {Name: 'Upstream Engine', Version: '1'},
@@ -284,6 +308,32 @@ describe('engine backend: upstream down', () => {
   })
 })
 
+describe('engine backend: an upstream that answers garbage', () => {
+  test('502 saying it is not HTTP; the front keeps serving', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-junk-'))
+    const sock = path.join(dir, 'junk.sock')
+    const junk = net.createServer((s) => {
+      s.on('error', () => {})
+      s.once('data', () => s.end('SSH-2.0-OpenSSH_9.2\r\n\r\n'))
+    })
+    await new Promise<void>((resolve) => junk.listen(sock, resolve))
+    const plugin = createEnginePlugin()
+    await plugin.start!(pluginContext({'engine-host': `unix://${sock}`}))
+    const front = await startServer({engine: plugin.engine!()!})
+    try {
+      const r = await request(front.socketPath, '/v1.41/containers/json')
+      assert.equal(r.status, 502)
+      assert.equal(JSON.parse(r.body).message, `cannot reach the engine at unix://${sock}: its answer is not HTTP (is a Docker engine listening there?)`)
+      assert.equal((await request(front.socketPath, '/_ping')).status, 200)
+    } finally {
+      await front.close()
+      await plugin.shutdown?.(pluginContext({}))
+      junk.close()
+      fs.rmSync(dir, {force: true, recursive: true})
+    }
+  })
+})
+
 describe('engine configuration', () => {
   const bad: Array<[Record<string, unknown>, RegExp]> = [
     [{'engine-tlsverify': true}, /--engine-tlsverify given without --engine-host/],
@@ -295,10 +345,10 @@ describe('engine configuration', () => {
     [{'engine-host': 'fd://'}, /invalid engine-host/],
   ]
   for (const [values, message] of bad) {
-    test(`refuses ${JSON.stringify(values)}`, () => assert.throws(() => upstreamFromConfig(values, {log: quietLog}), message))
+    test(`refuses ${JSON.stringify(values)}`, () => assert.rejects(upstreamFromConfig(values, {log: quietLog}), message))
   }
 
-  test('no engine-host: no upstream', () => assert.equal(upstreamFromConfig({}, {log: quietLog}), undefined))
+  test('no engine-host: no upstream', async () => assert.equal(await upstreamFromConfig({}, {log: quietLog}), undefined))
 })
 
 describe('endToEndHeaders', () => {
