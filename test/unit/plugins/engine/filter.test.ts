@@ -9,7 +9,7 @@ import {after, before, describe, it} from 'node:test'
 
 import {parseEngineHost} from '../../../../src/plugins/builtin/engine/address.js'
 import {forwardRequest} from '../../../../src/plugins/builtin/engine/forward.js'
-import {Upstream} from '../../../../src/plugins/builtin/engine/upstream.js'
+import {loadNetModules, Upstream} from '../../../../src/plugins/builtin/engine/upstream.js'
 import type {ForwardOptions} from '../../../../src/api/types.js'
 
 const quiet = {debug() {}, error() {}, info() {}, warn() {}} as never
@@ -37,7 +37,7 @@ describe('forwarding with an authorization verdict', () => {
       })
     })
     await new Promise<void>((r) => engine.listen(path.join(dir, 'engine.sock'), r))
-    upstream = new Upstream(parseEngineHost(`unix://${path.join(dir, 'engine.sock')}`, false), undefined, quiet)
+    upstream = new Upstream(await loadNetModules(), parseEngineHost(`unix://${path.join(dir, 'engine.sock')}`, false), undefined, quiet)
     front = http.createServer((req, res) => forwardRequest(req, res, {method: req.method!, path: '/containers/json', uri: req.url!, urlVersion: ''}, upstream, options))
     await new Promise<void>((r) => front.listen(path.join(dir, 'front.sock'), r))
   })
