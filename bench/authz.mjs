@@ -32,27 +32,33 @@ const cpuTicks = (pid) => {
 
 const LIST = JSON.stringify(Array.from({length: 20}, (_, i) => ({Id: String(i).padStart(64, '0'), Image: 'mini:1', Labels: {owner: i % 2 ? 'alice' : 'bob'}, Names: [`/c${i}`], State: 'running'})))
 
+/** The upstream engine stand-in, in a process of its own (its CPU is not the daemon's). */
 function upstream(sock) {
-  const server = http.createServer((req, res) => {
-    if (req.url.endsWith('/_ping')) {
-      res.writeHead(200, {'Api-Version': '1.41', 'Content-Type': 'text/plain'})
-      res.end(req.method === 'HEAD' ? undefined : 'OK')
-      return
-    }
-
-    res.writeHead(200, {'Content-Type': 'application/json'})
-    res.end(LIST + '\n')
-  })
-  return new Promise((resolve) => server.listen(sock, () => resolve(server)))
+  const code = `
+    const http = require('node:http')
+    const list = ${JSON.stringify(LIST)} + '\\n'
+    http.createServer((req, res) => {
+      if (req.url.endsWith('/_ping')) {
+        res.writeHead(200, {'Api-Version': '1.41', 'Content-Type': 'text/plain'})
+        res.end(req.method === 'HEAD' ? undefined : 'OK')
+        return
+      }
+      res.writeHead(200, {'Content-Type': 'application/json'})
+      res.end(list)
+    }).listen(${JSON.stringify(sock)}, () => console.log('up'))`
+  const child = spawn(process.execPath, ['-e', code], {stdio: ['ignore', 'pipe', 'inherit']})
+  return new Promise((resolve) => child.stdout.once('data', () => resolve({close: () => child.kill('SIGTERM')})))
 }
 
-function get(sock, agent, path) {
+function get(sock, agent, path, timeout = 0) {
   return new Promise((resolve) => {
-    const req = http.request({agent, path, socketPath: sock}, (res) => {
+    // A connection made while the daemon starts may be accepted before it serves: give up and retry.
+    const req = http.request({agent, path, socketPath: sock, timeout}, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode))
     })
     req.on('error', () => resolve(0))
+    req.on('timeout', () => req.destroy())
     req.end()
   })
 }
@@ -104,7 +110,7 @@ try {
       let stderr = ''
       child.stderr.on('data', (d) => (stderr += d))
       const agent = new http.Agent({keepAlive: false})
-      for (let i = 0; i < 200 && (await get(sock, agent, '/v1.41/containers/json')) !== 200; i++) await sleep(50)
+      for (let i = 0; i < 200 && (await get(sock, agent, '/v1.41/containers/json', 1000)) !== 200; i++) await sleep(50)
       await load(sock, 1000) // warm-up
       const before = cpuTicks(child.pid)
       await load(sock, REQUESTS)
