@@ -1,6 +1,6 @@
 // Build: TypeScript -> lib/, version stamp, oclif manifest, generated docs (JSON Schemas).
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -23,6 +23,23 @@ const bundle = (entry, out) =>
 bundle('entry.js', 'entry.bundle.js')
 bundle('fast-start.js', 'fast-start.bundle.js')
 bundle('oclif-entry.js', 'oclif.bundle.js')
+
+// SO_PEERCRED for unix callers' uid/gid (src/native/peercred.c): optional. Without a C compiler or
+// Node's headers the daemon works the same, and says uid unknown.
+{
+  const headers = join(dirname(dirname(process.execPath)), 'include', 'node')
+  const out = join(root, 'lib', 'native', 'peercred.node')
+  if (process.platform === 'linux' && existsSync(join(headers, 'node_api.h'))) {
+    mkdirSync(dirname(out), {recursive: true})
+    try {
+      execFileSync(process.env.CC || 'cc', ['-shared', '-fPIC', '-O2', '-DNODE_GYP_MODULE_NAME=peercred', `-I${headers}`, '-o', out, join(root, 'src', 'native', 'peercred.c')], {cwd: root, stdio: ['ignore', 'ignore', 'pipe']})
+    } catch (error) {
+      process.stderr.write(`note: src/native/peercred.c not built (${error.code === 'ENOENT' ? 'no C compiler' : String(error.stderr ?? error.message).trim().split('\n')[0]}): unix callers' uid/gid will be unknown\n`)
+    }
+  } else {
+    process.stderr.write(`note: src/native/peercred.c not built (no Node headers at ${headers}): unix callers' uid/gid will be unknown\n`)
+  }
+}
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 let commit = 'unknown'

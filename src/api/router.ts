@@ -10,7 +10,7 @@ import {ENGINE_SECTIONS, engineRouteOf, sectionOf} from './engine-routes.js'
 import {ApiError, messageFromError, statusFromError} from './errors.js'
 import {goEscapePath, goUnescape, parseGoQuery} from './query.js'
 import {writeError} from './respond.js'
-import type {ApiContext, ForwardTarget, HttpMethod, Route, RouteContext} from './types.js'
+import type {ApiContext, AuthzRecord, AuthzVerdict, ForwardTarget, HttpMethod, ResponseFilter, Route, RouteContext} from './types.js'
 import {checkRequestVersion, versionLessThan} from './versions.js'
 
 /** `signal.reason` when the client disconnected before the response was complete. */
@@ -93,23 +93,27 @@ function toEngine(req: IncomingMessage, res: ServerResponse, api: ApiContext, me
     return
   }
 
+  const route = engineRouteOf(method, unversioned)
   if (res instanceof GoResponse) {
-    res.route = engineRouteOf(method, unversioned) ?? ''
+    res.route = route ?? ''
     res.forwarded = engine !== undefined
   }
 
   if (debugEnabled(api)) api.log.debug(`Forwarding ${method} ${uri}`)
   const target: ForwardTarget = {method, path: unversioned, uri, urlVersion}
-  const go = (): void => {
+  const go = (verdict?: AuthzVerdict): void => {
     if (!engine) writeError(res, 501, NO_ENGINE_MESSAGE, urlVersion)
-    else if (upgrade) engine.upgrade(req, res, upgrade.socket, upgrade.head, target, upgrade.done)
+    else if (upgrade) engine.upgrade(req, res, upgrade.socket, verdict?.head ?? upgrade.head, target, upgrade.done)
+    else if (verdict?.body || verdict?.response) engine.forward(req, res, target, {body: verdict.body, response: verdict.response})
     else engine.forward(req, res, target)
   }
 
   if (!api.authorize) return go()
-  return Promise.resolve(api.authorize(req, {method, path: unversioned, uri})).then((denial) => {
-    if (denial) writeError(res, 403, `authorization denied by plugin ${denial.plugin}: ${denial.msg}`, urlVersion)
-    else go()
+  const asked = {forwarded: true, method, path: unversioned, route, upgrade: upgrade && {head: upgrade.head, socket: upgrade.socket}, uri}
+  return Promise.resolve(api.authorize(req, asked)).then((verdict) => {
+    if (res instanceof GoResponse) res.authz = verdict?.record
+    if (verdict?.deny) writeError(res, verdict.deny.status, verdict.deny.message, urlVersion)
+    else go(verdict)
   })
 }
 
@@ -305,6 +309,8 @@ export class GoResponse extends ServerResponse {
   forwarded = false
   /** Body bytes of a forwarded answer, for observers. */
   bytes = 0
+  /** What authorization decided, for observers. */
+  authz?: AuthzRecord
 }
 
 ;(GoResponse.prototype as ServerResponse).writeHead = function (this: GoResponse, statusCode: number, ...rest: unknown[]) {
@@ -355,6 +361,7 @@ function debugEnabled(api: ApiContext): boolean {
 /** RouteContext with the query parsed and the abort signal created only when a handler asks. */
 class Context implements RouteContext {
   private parsed?: URLSearchParams
+  response?: ResponseFilter
 
   constructor(
     readonly api: ApiContext,
@@ -522,12 +529,16 @@ export function createRouter(initial: Route[] = []): Router {
         }),
       )
     const call: Call = {ac, api, method, params, req, res, route, urlVersion}
-    const ctx: RouteContext = new Context(api, params, rawQuery, ac, version)
+    const ctx = new Context(api, params, rawQuery, ac, version)
     if (api.authorize) {
       const unversioned = urlVersion ? path.slice(urlVersion.length + 2) : path
-      return Promise.resolve(api.authorize(req, {method, path: unversioned, uri: req.url ?? ''})).then((denial) => {
-        if (denial) writeError(res, 403, `authorization denied by plugin ${denial.plugin}: ${denial.msg}`, urlVersion)
-        else return runRoute(call, ctx, version)
+      return Promise.resolve(api.authorize(req, {method, path: unversioned, route: route.path, uri: req.url ?? ''})).then((verdict) => {
+        if (res instanceof GoResponse) res.authz = verdict?.record
+        if (verdict?.deny) writeError(res, verdict.deny.status, verdict.deny.message, urlVersion)
+        else {
+          if (verdict?.response) ctx.response = verdict.response
+          return runRoute(call, ctx, version)
+        }
       })
     }
 

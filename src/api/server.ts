@@ -6,6 +6,7 @@ import http from 'node:http'
 import type {Server as NetServer, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
+import {identityOf, tagSocket} from './identity.js'
 import {ABORT_CLIENT_GONE, ABORT_SHUTDOWN, createRouter, GoResponse, LazyAbort, type Router, splitVersion} from './router.js'
 import type {ApiContext, Route} from './types.js'
 import {checkVersionRange} from './versions.js'
@@ -212,7 +213,7 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
     const started = process.hrtime.bigint()
     if (api.observe) observeAnswer(api, req, res, started)
     const done = (r: {bytes: number; status: number}): void => {
-      api.observe?.({bytes: r.bytes, durationMs: Number(process.hrtime.bigint() - started) / 1e6, forwarded: true, method: req.method ?? '', path: pathOf(req), route: res.route, status: r.status})
+      api.observe?.({authz: res.authz, bytes: r.bytes, durationMs: Number(process.hrtime.bigint() - started) / 1e6, forwarded: true, identity: identityOf(socket), method: req.method ?? '', path: pathOf(req), route: res.route, status: r.status})
     }
 
     try {
@@ -240,9 +241,11 @@ function pathOf(req: http.IncomingMessage): string {
 function observeAnswer(api: ApiContext, req: http.IncomingMessage, res: GoResponse, started = process.hrtime.bigint()): void {
   res.once('finish', () => {
     api.observe?.({
+      authz: res.authz,
       bytes: res.bytes,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
       forwarded: res.forwarded,
+      identity: identityOf(req.socket),
       method: req.method ?? '',
       path: pathOf(req),
       route: res.route ?? '',
@@ -256,7 +259,7 @@ function observeAnswer(api: ApiContext, req: http.IncomingMessage, res: GoRespon
  * handshaken socket) goes to `server`. Returns a function that detaches the listener
  * without closing it. closeGracefully() closes attached listeners.
  */
-export function serve(server: http.Server, listener: NetServer): () => void {
+export function serve(server: http.Server, listener: NetServer, host?: string): () => void {
   const state = stateOf(server)
   if (state.listeners.has(listener)) throw new Error('listener already attached')
   if (!state.tracking) {
@@ -273,6 +276,8 @@ export function serve(server: http.Server, listener: NetServer): () => void {
       socket.destroy()
       return
     }
+    // Every request knows the -H address it came through (its caller's identity starts there).
+    if (host !== undefined) tagSocket(socket, host)
     server.emit('connection', socket)
   }
   listener.on(event, forward)

@@ -58,7 +58,7 @@ export interface ApiContext {
    * Authorization (dockerd's authz middleware, after the version check): undefined allows; a denial
    * names the plugin and becomes 403 `authorization denied by plugin <plugin>: <msg>`.
    */
-  authorize?(req: IncomingMessage, target: {method: string; path: string; uri: string}): Promise<AuthzDenial | undefined> | AuthzDenial | undefined
+  authorize?(req: IncomingMessage, target: AuthzTarget): Promise<AuthzVerdict | undefined> | AuthzVerdict | undefined
   /** Told about every answered request (metrics). Absent: nothing is timed. */
   observe?(o: ApiObservation): void
   /**
@@ -81,6 +81,79 @@ export interface ApiObservation {
   forwarded?: boolean
   /** Response bytes written to the client (body, or both directions' payload on a hijacked connection). */
   bytes?: number
+  /** Who sent it, through which listener (absent only for requests not served through serve()). */
+  identity?: CallerIdentity
+  /** What authorization decided, when authorization plugins are configured. */
+  authz?: AuthzRecord
+}
+
+/**
+ * Who sent a request and how that is known: always explicit, never guessed from the transport.
+ * `tls` only when the client certificate was verified against --tlscacert; a TLS listener without
+ * client verification gives `tls` with an empty `name` (nobody in particular).
+ */
+export interface CallerIdentity {
+  /** The -H address the request came through (`unix:///var/run/docker.sock`, `tcp://0.0.0.0:2376`). */
+  listener: string
+  method: 'tls' | 'unix' | 'tcp'
+  /** tls: the subject CN (the last one, as Go reads it), else the first SAN; '' without a verified certificate. */
+  name: string
+  /** tls: the subject CN ('' when the certificate has none). */
+  cn?: string
+  /** tls: the subject alternative names as `DNS:x`, `IP Address:x`, `email:x`, `URI:x`. */
+  sans?: string[]
+  /** unix: the peer process's credentials (SO_PEERCRED); absent when the OS did not tell. */
+  uid?: number
+  gid?: number
+  pid?: number
+  /** tcp and tls: the peer's `ip:port`. */
+  address?: string
+}
+
+/** What authorization decided for one request (for observers: audit). */
+export interface AuthzRecord {
+  allow: boolean
+  /** The plugin that decided (the denying one, or the last that allowed). */
+  plugin: string
+  /** The rule that decided, when the plugin names it. */
+  rule?: string
+  msg?: string
+}
+
+/** The request authorization is asked about. */
+export interface AuthzTarget {
+  method: string
+  /** The path without the version prefix. */
+  path: string
+  uri: string
+  /** The engine route's pattern (`/containers/{id}/json`) for a forwarded request, else the daemon route's. */
+  route?: string
+  /** True for a request no daemon route serves (it goes to the engine backend). */
+  forwarded?: boolean
+  /** True when the request asked to upgrade its connection (its body is in `head`). */
+  upgrade?: {head: Buffer; socket: Duplex}
+}
+
+/** What the router does with an authorized (or refused) request. */
+export interface AuthzVerdict {
+  /** Refused: the status (403, or 404 "as if it did not exist", 400/413 for a body that cannot be inspected) and message. */
+  deny?: {status: number; message: string}
+  /** The request body the policy decided on: forwarded exactly, with its own Content-Length. */
+  body?: Buffer
+  /** For an upgrading request whose body was read: the bytes that follow it on the socket. */
+  head?: Buffer
+  /** Filters the answer (lists, events) to what the caller may see. */
+  response?: ResponseFilter
+  /** What was decided, for observers (audit). */
+  record?: AuthzRecord
+}
+
+/** Filters an answer on the way back to the caller (the plugins' response hook, combined). */
+export interface ResponseFilter {
+  /** A JSON answer (`GET /containers/json`): gets the parsed body, returns what to send instead. */
+  json?(body: unknown, status: number): unknown
+  /** One event of `/events` (parsed): false drops it. */
+  event?(event: Record<string, unknown>): boolean
 }
 
 /** Where a request goes upstream: what the router learned from its URL. */
@@ -107,8 +180,12 @@ export interface EnginePing {
 export interface EngineBackend {
   /** The upstream's address as configured (`unix:///run/docker.sock`), for messages. */
   readonly address: string
-  /** Forwards one request; the router has authorized it. Never throws: errors become responses. */
-  forward(req: IncomingMessage, res: ServerResponse, target: ForwardTarget): void
+  /**
+   * Forwards one request; the router has authorized it. Never throws: errors become responses.
+   * With `body`, those bytes are sent (with their own Content-Length) instead of streaming `req`;
+   * with `response.json`, a JSON answer is filtered before it goes back.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, opts?: ForwardOptions): void
   /**
    * Forwards a request that asked to upgrade the connection (attach, exec start, h2c, WebSocket).
    * `res` is bound to the client's socket for answers that do not upgrade; `head` holds the bytes
@@ -128,11 +205,13 @@ export interface EngineBackend {
   events(opts: {accept?: string; rawQuery: string; urlVersion: string; signal: AbortSignal; onLine(line: string): void}): Promise<void>
   /** A problem to show in `/info` Warnings (the upstream is unreachable), or undefined. */
   warning(): string | undefined
+  /** One JSON GET of the daemon's own (policy look-ups: `/containers/ID/json`): the status and the parsed body. */
+  getJson(path: string): Promise<{status: number; body: unknown}>
 }
 
-export interface AuthzDenial {
-  msg: string
-  plugin: string
+export interface ForwardOptions {
+  body?: Buffer
+  response?: ResponseFilter
 }
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS'
@@ -149,6 +228,8 @@ export interface RouteContext {
   api: ApiContext
   /** Aborted when the client goes away (reason `client-gone`) or the server shuts down (reason `shutdown`). */
   signal: AbortSignal
+  /** Authorization's filter for this request's answer (`/events` applies `event`). */
+  response?: ResponseFilter
 }
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => void | Promise<void>

@@ -1,3 +1,5 @@
+import {GoObject, type GoJson} from '../go/json.js'
+
 /** Where something is in the file, 1-based, for messages a user can jump to. */
 export interface Position {
   column: number
@@ -34,9 +36,12 @@ export const MAX_NESTING_DEPTH = 1000
  * A small JSON parser that, unlike JSON.parse, reports key positions and Go's error wording
  * (daemon.json errors name the line and column). Duplicate keys: the last wins, as in Go.
  */
-export function parseJson(text: string): ParsedJson {
+export function parseJson(text: string, opts: {ordered?: boolean} = {}): ParsedJson {
   const keys = new Map<string, Position>()
   const numbers = new Map<string, string>()
+  // Ordered: objects keep every key in order, duplicates too (Go's field decoding needs them), and
+  // no positions are recorded (a request body is not read by people).
+  const ordered = opts.ordered === true
   let i = 0
   let depth = 0
   let numberText = ''
@@ -150,29 +155,38 @@ export function parseJson(text: string): ParsedJson {
     return unexpected('looking for beginning of value')
   }
 
-  const object = (path: string): Record<string, unknown> => {
+  const object = (path: string): Record<string, unknown> | GoObject => {
     i++
     const out: Record<string, unknown> = {}
+    const entries: Array<[string, GoJson]> = []
+    const offsets: number[] = []
+    const done = () => (ordered ? new GoObject(entries, offsets) : out)
     ws()
     if (text[i] === '}') {
       i++
-      return out
+      return done()
     }
 
     while (true) {
       ws()
       if (text[i] !== '"') unexpected('looking for beginning of object key string')
-      const at = position(i)
+      const at = ordered ? undefined : position(i)
+      if (ordered) offsets.push(i)
       const key = string()
       ws()
       if (text[i] !== ':') unexpected('after object key')
       i++
-      const child = path ? `${path}/${key}` : key
-      keys.set(child, at)
-      const v = value(child)
-      out[key] = v
-      if (typeof v === 'number') numbers.set(child, numberText)
-      else numbers.delete(child)
+      if (ordered) {
+        entries.push([key, value('') as GoJson])
+      } else {
+        const child = path ? `${path}/${key}` : key
+        keys.set(child, at!)
+        const v = value(child)
+        out[key] = v
+        if (typeof v === 'number') numbers.set(child, numberText)
+        else numbers.delete(child)
+      }
+
       ws()
       if (text[i] === ',') {
         i++
@@ -181,7 +195,7 @@ export function parseJson(text: string): ParsedJson {
 
       if (text[i] === '}') {
         i++
-        return out
+        return done()
       }
 
       unexpected('after object key:value pair')

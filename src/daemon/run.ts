@@ -33,10 +33,10 @@ import {reloadAttributes, reloadChanges} from './reload-event.js'
 import {notify} from './sd-notify.js'
 import {loadTLSOptions, type ServerTLSOptions} from './tls.js'
 import {activePlugins, pluginFailures} from '../plugins/registry.js'
-import type {AuthorizationHandler, DockerdPlugin, PluginContext} from '../plugins/types.js'
+import {pluginHelpers} from '../plugins/helpers.js'
+import type {DockerdPlugin, PluginContext} from '../plugins/types.js'
+import {bodyLimitOf, createAuthorizer, resolveAuthorization} from './authz.js'
 import {createRouter} from '../api/router.js'
-import type {IncomingMessage} from 'node:http'
-import {callerIdentity} from './identity.js'
 
 export interface RunInput {
   config: DaemonConfig
@@ -78,7 +78,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
   for (const failure of pluginFailures()) log.error(failure.message, {plugin: failure.plugin})
   const plugins = activePlugins()
   const events = new EventBus()
-  const pluginCtx = (): PluginContext => ({config, events, log, platform: input.platform})
+  const pluginCtx = (): PluginContext => ({config, events, helpers: pluginHelpers, log, platform: input.platform})
   const started: DockerdPlugin[] = []
   process.umask(0o022)
   if (v().debug) {
@@ -194,7 +194,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       features: () => (v().feature ?? {}) as Record<string, boolean>,
       gitCommit: version.commit,
       buildTime: version.buildTime,
-      authorize: (req, target) => authorize(authz as ResolvedAuthz, req, target),
+      authorize: createAuthorizer({bodyLimit: () => bodyLimitOf(v()['authorization-body-limit']), engine: () => engine, handlers: () => authz as Exclude<typeof authz, string>, log}),
       async info(apiVersion) {
         const ours = ownInfo(apiVersion)
         const backend = engine
@@ -306,7 +306,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
     })
     // Serve only once every handler is in place: a supervisor may signal as soon as it sees
     // "API listen on".
-    for (const l of listeners.listeners) serve(server, l.server)
+    for (const l of listeners.listeners) serve(server, l.server, l.host)
     log.info('Docker daemon', {commit: version.commit, version: version.version})
     log.info('Daemon has completed initialization')
     for (const l of listeners.listeners) log.info(`API listen on ${l.addr}`)
@@ -330,38 +330,6 @@ function pluginRoutes(plugins: readonly DockerdPlugin[]) {
   }
 
   return router
-}
-
-type ResolvedAuthz = Array<{handler: AuthorizationHandler; name: string}>
-
-/** --authorization-plugin names → handlers of active plugins; an unknown name is an error naming it. */
-function resolveAuthorization(plugins: readonly DockerdPlugin[], config: DaemonConfig): ResolvedAuthz | string {
-  const names = (config.values['authorization-plugin'] ?? []) as string[]
-  const resolved: ResolvedAuthz = []
-  for (const name of names) {
-    const handler = plugins.find((p) => p.authorization?.[name])?.authorization?.[name]
-    if (!handler) return `authorization plugin "${name}" not found: no installed plugin provides it`
-    resolved.push({handler, name})
-  }
-
-  return resolved
-}
-
-/** dockerd's authz middleware: every configured plugin must allow; a failing plugin denies. */
-async function authorize(authz: ResolvedAuthz, req: IncomingMessage, target: {method: string; path: string; uri: string}) {
-  if (authz.length === 0) return undefined
-  const {user, method: userAuthNMethod} = callerIdentity(req)
-  for (const {handler, name} of authz) {
-    try {
-      const result = await handler({headers: req.headers, method: target.method, path: target.path, uri: target.uri, user, userAuthNMethod})
-      if (!result.allow) return {msg: result.msg ?? 'request denied', plugin: name}
-    } catch (error) {
-      log.error('authorization plugin failed', {error: (error as Error).message, plugin: name})
-      return {msg: `plugin failed: ${(error as Error).message}`, plugin: name}
-    }
-  }
-
-  return undefined
 }
 
 /** /info with each plugin's entries; the daemon's own fields win. */

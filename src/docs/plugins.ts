@@ -96,6 +96,26 @@ export default async function dockerdHello({platform}) {
   }
 }`
 
+/** The worked example's policy (examples/authz-policy/policy.example.json; a unit test keeps them equal). */
+export const POLICY_EXAMPLE = `{
+  "rules": [
+    {"name": "ping", "method": ["GET", "HEAD"], "path": ["/_ping", "/version"], "action": "allow"},
+
+    {"name": "monitoring socket", "listener": "unix:///run/docker-ro.sock", "method": ["GET", "HEAD"],
+     "path": ["/containers/json", "/containers/{id}/json", "/containers/{id}/logs", "/containers/{id}/stats", "/events", "/info", "/images/json"],
+     "action": "allow"},
+    {"name": "monitoring socket: nothing else", "listener": "unix:///run/docker-ro.sock", "action": "deny"},
+
+    {"name": "root on the main socket", "listener": "unix:///run/docker.sock", "identity": {"uid": 0}, "action": "allow",
+     "container": {"privileged": true, "hostNamespaces": true, "capAdd": true, "devices": true, "bindSources": true,
+                   "securityOpt": true, "sysctls": true, "volumesFrom": true}},
+
+    {"name": "alice: no exports", "identity": {"cn": "alice"}, "path": ["/containers/{id}/export"], "action": "deny"},
+    {"name": "alice", "identity": {"cn": "alice"}, "labels": {"owner": "alice"}, "action": "allow",
+     "container": {"bindSources": ["/srv/alice"], "capAdd": ["NET_ADMIN"]}}
+  ]
+}`
+
 /** docs/plugins.md: how to write a plugin, with the contract quoted from the sources. */
 export function pluginsPage(src: PluginSources): string {
   const contract = extractDeclarations(
@@ -105,6 +125,7 @@ export function pluginsPage(src: PluginSources): string {
   )
   const options = extractDeclarations(src.options, ['FlagSet', 'OptionSpec', 'OptionKind', 'DefaultsContext'], 'src/options/types.ts')
   const routes = extractDeclarations(src.api, ['Route', 'RouteHandler', 'RouteContext'], 'src/api/types.ts')
+  const identity = extractDeclarations(src.api, ['CallerIdentity', 'ResponseFilter', 'ApiObservation', 'AuthzRecord'], 'src/api/types.ts')
   const reexec = extractDeclarations(src.reexec, ['Initializer'], 'src/reexec/types.ts')
   const log = extractDeclarations(src.log, ['LogSink'], 'src/log/types.ts')
   return `<!-- ${GENERATED_NOTE} The declarations are quoted from src/plugins/types.ts, src/options/types.ts, src/api/types.ts, src/reexec/types.ts and src/log/types.ts. -->
@@ -261,6 +282,135 @@ ${routes}
 \`\`\`ts
 ${reexec}
 \`\`\`
+
+## Authorization plugins
+
+An authorization handler (\`authorization\` in the plugin, enabled by name with
+\`--authorization-plugin=<name>\`) is asked about every API request — the daemon's own routes and
+every request forwarded to the engine (\`--engine-host\`), upgraded connections (attach, exec)
+included — **before any byte of it reaches the engine**. Every configured handler must allow; the
+first denial answers \`403 authorization denied by plugin <name>: <msg>\` (or, with \`notFound\`,
+\`404 <msg>\` as if the object did not exist), and is logged at warning level in dockerd's words:
+\`AuthZRequest for POST /v1.41/containers/create returned error: authorization denied by plugin …\`.
+
+### Who is asking: the caller's identity
+
+Every request carries an explicit identity, worked out once per connection:
+
+| \`method\` | When | What is set |
+| --- | --- | --- |
+| \`tls\` | a TLS listener (\`--tlsverify\`) | \`name\`: the verified client certificate's subject CN (with several CNs, the last, as Go reads it), else its first SAN; \`cn\`, \`sans\` (\`DNS:…\`, \`IP Address:…\`, \`email:…\`, \`URI:…\`). \`name\` is \`''\` when no certificate was verified. |
+| \`unix\` | a unix socket (\`unix://\`, \`fd://\`) | \`uid\`, \`gid\`, \`pid\` of the peer process (SO_PEERCRED, Linux), when known |
+| \`tcp\` | plain TCP | \`address\` only: nobody in particular |
+
+\`listener\` is the \`-H\` address the request came through, so one daemon can give different rights
+on different sockets. A verified certificate never looks like a local caller, and a unix caller
+never has a certificate name. The uid/gid come from a small native addon
+(\`src/native/peercred.c\`) built by \`npm run build\` when a C compiler and Node's headers are
+there; without it a unix caller's \`uid\` is absent (unknown) and rules that need it never match.
+
+\`\`\`ts
+${identity}
+\`\`\`
+
+### What a policy sees of the body: exactly what the engine gets
+
+On the routes whose request body is JSON the engine acts on (container create, update and start,
+exec create and start, commit, volume and network create, swarm, service, secret, config, node and
+plugin updates, \`/auth\`), **the daemon** reads the whole body — chunked or not — up to
+\`--authorization-body-limit\` (default 1MiB, daemon.json \`authorization-body-limit\`), hands those
+bytes to the handlers as \`body\`, and forwards exactly those bytes to the engine with their own
+\`Content-Length\` (never the client's framing). A body the policy cannot see is refused, not
+forwarded unseen (reference: CVE-2024-41110):
+
+| Request | Answer |
+| --- | --- |
+| body larger than the limit (declared or counted while reading a chunked body) | \`413\`, never forwarded |
+| a body whose \`Content-Type\` is not \`application/json\` (or none) | \`400 unsupported Content-Type header (…)\` |
+| \`Content-Length: 0\` with bytes behind it | the request has no body; the bytes behind it are the next request on the connection and are parsed and authorized on their own |
+| \`Transfer-Encoding: chunked\` | read whole, inspected, forwarded with \`Content-Length\` |
+
+Parse the body with \`ctx.helpers.parseGoJson\` and read fields with \`ctx.helpers.goField\`: they
+decode as Go's encoding/json does, which is what the engine runs on — field names match
+case-insensitively with Unicode folding (\`"privileged"\`, \`"PRIVILEGED"\`, \`"Deviceſ"\` are the
+fields they look like), the last duplicate key wins, \`null\` leaves a non-pointer field as it was,
+and two \`"HostConfig"\` objects merge. \`JSON.parse\` gets every one of those wrong in the
+direction that lets a request through.
+
+### The response hook
+
+An allowing result may carry \`response\`: \`json(body)\` rewrites a JSON answer (the daemon buffers
+and re-serialises it; an answer it cannot filter is not sent) and \`event(e)\` drops \`/events\`
+entries. The example uses it to narrow \`GET /containers/json\` and \`/events\` to the containers a
+caller may see. \`engine.getJson(path)\` in the request lets a handler look objects up at the engine
+(\`/containers/ID/json\` for its labels) before deciding.
+
+### Worked example: examples/authz-policy
+
+The example plugin in \`examples/authz-policy\` (installable offline with \`dockerd plugins link\` or
+\`plugins install\` of its packed tarball) is a complete policy engine in one dependency-free file.
+A policy is a list of rules; **the first rule that matches the request decides; nothing matches →
+denied**:
+
+\`\`\`json
+${POLICY_EXAMPLE}
+\`\`\`
+
+- \`listener\`, \`identity\` (\`method\`, \`cn\`, \`san\`, \`uid\`, \`gid\`, \`group\` from /etc/group),
+  \`method\` (\`HEAD\` is its own method) and \`path\` (route patterns in the API's own terms:
+  \`/containers/{id}/archive\`, \`/images/{name*}/json\`, \`/containers/*\`) select a rule; each is
+  optional, each takes a value or a list.
+- \`action\`: \`allow\` or \`deny\`.
+- \`container\` (allow rules) grants what containers created, updated, started or exec'd into may
+  ask for; everything not granted is refused: \`privileged\`, \`hostNamespaces\` (pid, ipc,
+  network, uts, userns, cgroupns), \`capAdd\`, \`devices\` (Devices, DeviceCgroupRules,
+  DeviceRequests), \`bindSources\` (host directories bind mounts may come from, in Binds, Mounts
+  and local volumes with a \`device\` option), \`securityOpt\` (anything but no-new-privileges,
+  MaskedPaths/ReadonlyPaths), \`sysctls\`, \`volumesFrom\`.
+- \`labels\` (allow rules) limits the caller to containers carrying those labels: \`docker ps\` and
+  \`docker events\` show only those, any other container id (inspect, logs, exec, attach, cp, stop,
+  rm, …) answers \`404 No such container\`, the containers the caller creates must carry the labels,
+  and \`container:<id>\` modes and VolumesFrom must name visible containers.
+- The file is read at start (an error names \`file:line\` and stops the start) and on SIGHUP (an
+  error names \`file:line\`, is logged, and the policy in force stays).
+
+The rules above give a monitoring tool a read-only socket (moby/moby#38879): start the daemon
+with \`-H unix:///run/docker.sock -H unix:///run/docker-ro.sock\`; \`docker -H
+unix:///run/docker-ro.sock ps\`, \`logs\` and \`events\` work there, \`create\`, \`start\`, \`exec\` and
+\`rm\` are refused.
+
+Known limits: bind-mount sources are compared as paths (Go's path.Clean), not resolved on the
+engine's host, so a symbolic link inside an allowed directory that points elsewhere is followed by
+the engine — keep the allowed directories unwritable for the callers, or outside their reach.
+
+### The audit log
+
+\`--audit-log=PATH\` (daemon.json \`audit-log\`, off by default) writes one JSON line per answered
+request: \`time\`, \`listener\`, \`identity\`, \`method\`, \`path\`, \`route\`, \`decision\`
+(\`allow\`, \`deny\`, or \`none\` without authorization plugins), \`plugin\`, \`rule\` (the rule that
+decided), \`status\`, \`bytes\`, \`duration_ms\`. Never a body, a header or a query string, so
+\`X-Registry-Auth\` and secrets cannot end up in it. The daemon does not start when the file cannot
+be opened for writing; SIGHUP reopens it (for logrotate).
+
+### Compared with the tools people put in front of the Docker socket
+
+What each can express, from their documentation:
+
+| | Tecnativa/docker-socket-proxy | wollomatic/socket-proxy | docker-proxy-filter | moby AuthZ plugins | dockerd-ts + authz-policy |
+| --- | --- | --- | --- | --- | --- |
+| allow/deny by API section | yes (one variable per section) | yes (regexp per method) | no (behind another proxy) | yes (method and URI) | yes |
+| finer paths (\`containers/json\` yes, \`containers/{id}/archive\` no) | no | yes (regexp) | no | yes | yes (route patterns in API terms) |
+| HEAD separate from GET | no (GET and HEAD are "read") | yes | no | yes | yes |
+| different rights per client | no (one proxy per set of rights) | by client IP/hostname | no | by TLS certificate user | by listener, TLS CN/SAN, unix uid/gid/group |
+| unix socket peer identity | no | no | no | no | yes (SO_PEERCRED) |
+| several sockets with different rights in one daemon | no | no | no | no (moby/moby#38879 open) | yes (\`listener\` rules) |
+| rules on the body (privileged, host namespaces, capabilities, devices) | no | no | no | yes, in the plugin; body only when JSON and under 1 MiB (CVE-2024-41110) | yes, parsed as Go parses it |
+| bind-mount source restriction | no | yes (\`-allowbindmountfrom\`) | no | in the plugin | yes (Binds, Mounts, volume \`device\`) |
+| body never forwarded unseen (CL 0 + data, chunked, oversized, content type) | n/a (no inspection) | not documented | n/a | fixed in 2024 after a bypass | yes (tested for each) |
+| lists filtered to what the caller may see | no | no | yes (by name or label) | no (response: allow or deny only) | yes (\`labels\`: ps and events) |
+| other containers answer 404 | no | no | not documented | no | yes |
+| audit of who called what | HAProxy access log | request log | no | in the plugin | JSON line per request: identity, decision, rule |
+| policy reload without restart, bad file keeps the old one | no | no | no | in the plugin | yes (SIGHUP, file:line errors) |
 
 ## Rules of thumb
 

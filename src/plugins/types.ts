@@ -1,7 +1,8 @@
 import type {IncomingMessage} from 'node:http'
 
 import type {EventBus} from '../api/events.js'
-import type {ApiObservation, EngineBackend, Route} from '../api/types.js'
+import type {ApiObservation, CallerIdentity, EngineBackend, ResponseFilter, Route} from '../api/types.js'
+import type {PluginHelpers} from './helpers.js'
 import type {DaemonConfig} from '../config/types.js'
 import type {LogSink} from '../log/types.js'
 import type {FlagSet} from '../options/types.js'
@@ -16,6 +17,12 @@ export interface PluginContext {
   events: EventBus
   log: PluginLog
   platform: TargetPlatform
+  /**
+   * The daemon's Go-compatible JSON reader (parseGoJson, goField, goMapEntries, goCleanPath) and
+   * route patterns (compileRoutePattern, matchRoutePattern, engineRouteOf), so a plugin decides on
+   * a body as the engine parses it. Always set by the daemon.
+   */
+  helpers?: PluginHelpers
 }
 
 export interface ReloadContext extends PluginContext {
@@ -24,30 +31,51 @@ export interface ReloadContext extends PluginContext {
   previous: DaemonConfig
 }
 
-/** One API request as an authorization plugin sees it (dockerd's AuthZ request, simplified). */
+/** One API request as an authorization plugin sees it (dockerd's AuthZ request, with more). */
 export interface AuthorizationRequest {
   method: string
   /** The path without the version prefix (`/containers/json`). */
   path: string
   /** The request URI as sent (`/v1.50/containers/json?all=1`). */
   uri: string
-  /** The TLS client certificate's subject CN, or '' (unix socket, TLS without client certs). */
+  /** The route in the API's own terms (`/containers/{id}/json`), or undefined for a path no route knows. */
+  route?: string
+  /** Who sent it and through which listener (always set; see CallerIdentity). */
+  identity: CallerIdentity
+  /** dockerd's AuthZ user: the verified TLS client certificate's name (identity.name), or ''. */
   user: string
   /** 'TLS' when `user` comes from a verified client certificate, '' otherwise (dockerd's AuthN method). */
   userAuthNMethod: '' | 'TLS'
   headers: IncomingMessage['headers']
+  /**
+   * The request body, exactly the bytes the engine will receive, on routes whose body is JSON
+   * (container create and update, exec create, volume and network create, ...); undefined when
+   * it is empty or the route takes no JSON body. Parse it with `ctx.helpers.parseGoJson`.
+   */
+  body?: Buffer
+  /** Look-ups at the engine (undefined without one): `/containers/ID/json`, `/exec/ID/json`. */
+  engine?: {getJson(path: string): Promise<{status: number; body: unknown}>}
 }
 
 export interface AuthorizationResult {
   allow: boolean
   /** Shown to the client after `authorization denied by plugin <name>: `. */
   msg?: string
+  /** The rule that decided, named in the audit log. */
+  rule?: string
+  /** A denial answered as if the object did not exist: 404 with `msg` (`No such container: abc`) as the message. */
+  notFound?: boolean
+  /** Allowed, with the answer filtered to what the caller may see (the response hook). */
+  response?: ResponseFilter
 }
 
 /** Enabled by `--authorization-plugin=<name>` (the key under `authorization`). */
 export type AuthorizationHandler = (req: AuthorizationRequest) => AuthorizationResult | Promise<AuthorizationResult>
 
-/** Called after each API request is answered (metrics, audit). Must not throw or block. */
+/**
+ * Called after each API request is answered (metrics, audit). Must not throw or block. Carries the
+ * caller's `identity` and what authorization decided (`authz`).
+ */
 export type RequestObservation = ApiObservation
 
 /**

@@ -157,9 +157,12 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
   res.flushHeaders()
 
   const bus = ctx.api.events
+  // Authorization may narrow the stream to what the caller may see (containers by label).
+  const visible = ctx.response?.event
   const write = (ev: DaemonEvent, live: boolean): void => {
     if (res.writableEnded || res.destroyed) return
     if (hideImageCreate && ev.Type === 'image' && ev.Action === 'create') return
+    if (visible && !visible(ev as unknown as Record<string, unknown>)) return
     res.write(recordPrefix + serializeEvent(ev, version) + '\n')
   }
 
@@ -183,6 +186,7 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
         return
       }
 
+      if (visible && !visibleLine(visible, line)) return
       res.write(line)
     },
     rawQuery: ctx.rawQuery,
@@ -232,6 +236,16 @@ async function eventsHandler(req: IncomingMessage, res: ServerResponse, ctx: Rou
     ctx.signal.addEventListener('abort', finish, {once: true})
     if (ctx.signal.aborted) finish()
   })
+}
+
+/** Whether an upstream event line passes an authorization filter; a line that does not parse does not. */
+function visibleLine(visible: (ev: Record<string, unknown>) => boolean, line: string): boolean {
+  try {
+    const ev: unknown = JSON.parse(line.startsWith('\x1e') ? line.slice(1) : line)
+    return typeof ev === 'object' && ev !== null && visible(ev as Record<string, unknown>)
+  } catch {
+    return false
+  }
 }
 
 /** The system routes in moby's registration order. */

@@ -5,8 +5,8 @@
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 
-import {writeError} from '../../../api/respond.js'
-import type {ForwardTarget} from '../../../api/types.js'
+import {goJson, writeError} from '../../../api/respond.js'
+import type {ForwardOptions, ForwardTarget, ResponseFilter} from '../../../api/types.js'
 import {splice} from './splice.js'
 import {describeUpstreamError, type Upstream} from './upstream.js'
 
@@ -107,18 +107,26 @@ function failBeforeAnswer(res: ServerResponse, upstream: Upstream, error: unknow
  * streamed. A client that goes away aborts the upstream request; an upstream that goes away ends
  * the client's answer.
  */
-export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, upstream: Upstream): void {
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, upstream: Upstream, opts: ForwardOptions = {}): void {
   const upReq = upstream.request(upstream.options(target.method, target.uri))
   setRawHeaders(upReq, endToEndHeaders(req.rawHeaders))
-  const chunked = req.headers['transfer-encoding'] !== undefined
+  const {body, response} = opts
+  if (body) {
+    // The bytes the policy decided on, and nothing else, with their own length.
+    upReq.removeHeader('Content-Length')
+    upReq.setHeader('Content-Length', String(body.length))
+  }
+
+  const chunked = body === undefined && req.headers['transfer-encoding'] !== undefined
   const length = req.headers['content-length']
   // Go clients send `Content-Length: 0` on a POST without a body; Node would send an empty chunked
   // body instead. Say the same as Go.
-  if (!chunked && length === undefined && !METHODS_WITHOUT_BODY.has(target.method)) upReq.setHeader('Content-Length', '0')
+  if (!body && !chunked && length === undefined && !METHODS_WITHOUT_BODY.has(target.method)) upReq.setHeader('Content-Length', '0')
   let answered = false
   upReq.on('response', (upRes) => {
     answered = true
-    relay(upRes, res, upReq)
+    if (response?.json) filtered(upRes, res, upReq, response.json, target)
+    else relay(upRes, res, upReq)
   })
   upReq.on('error', (error) => {
     if (!answered) failBeforeAnswer(res, upstream, error, target)
@@ -129,12 +137,69 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
     if (!res.writableFinished) upReq.destroy()
   })
   req.on('error', () => upReq.destroy())
-  if (!chunked && (length === undefined || length === '0')) upReq.end()
+  if (body) upReq.end(body)
+  else if (!chunked && (length === undefined || length === '0')) upReq.end()
   else req.pipe(upReq)
 }
 
+/** The largest JSON answer a response filter buffers (a list of every container is far smaller). */
+export const MAX_FILTERED_ANSWER = 64 << 20
+
+/**
+ * Relays a JSON answer through an authorization filter: read whole, filtered, sent with its new
+ * length. An answer that cannot be filtered is not sent at all (it could show what the caller may
+ * not see).
+ */
+function filtered(upRes: IncomingMessage, res: Counted, upReq: ClientRequest, filter: NonNullable<ResponseFilter['json']>, target: ForwardTarget): void {
+  const status = upRes.statusCode ?? 502
+  const json = /^application\/json\b/i.test(String(upRes.headers['content-type'] ?? ''))
+  if (status < 200 || status >= 300) {
+    // Errors go back as they are: they list nothing.
+    relay(upRes, res, upReq)
+    return
+  }
+
+  const fail = (): void => {
+    upReq.destroy()
+    if (!res.headersSent && !res.destroyed) writeError(res, 502, `the engine's answer to ${target.method} ${target.path} could not be filtered for this caller`, target.urlVersion)
+  }
+
+  // A list the filter cannot read is not sent at all: it could show what the caller may not see.
+  if (!json) return fail()
+
+  const chunks: Buffer[] = []
+  let size = 0
+  upRes.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size > MAX_FILTERED_ANSWER) upReq.destroy()
+    else chunks.push(chunk)
+  })
+  upRes.on('error', fail)
+  upRes.on('aborted', fail)
+  upRes.on('end', () => {
+    if (size > MAX_FILTERED_ANSWER) return fail()
+    let text: string
+    try {
+      text = goJson(filter(JSON.parse(Buffer.concat(chunks).toString('utf8')), status)) + '\n'
+    } catch {
+      return fail()
+    }
+
+    const headers = endToEndHeaders(upRes.rawHeaders)
+    const flat: string[] = []
+    for (let i = 0; i < headers.length; i += 2) if (headers[i].toLowerCase() !== 'content-length') flat.push(headers[i], headers[i + 1])
+    flat.push('Content-Length', String(Buffer.byteLength(text)))
+    res.writeHead(status, upRes.statusMessage ?? '', flat)
+    res.bytes = Buffer.byteLength(text)
+    res.end(res.req?.method === 'HEAD' ? undefined : text)
+  })
+  res.once('close', () => {
+    if (!upRes.complete) upReq.destroy()
+  })
+}
+
 /** Reads the request body of an upgrading request (`Content-Length` bytes) from `head` and the socket. */
-function readUpgradeBody(socket: Duplex, head: Buffer, length: number): Promise<{body: Buffer; rest: Buffer}> {
+export function readUpgradeBody(socket: Duplex, head: Buffer, length: number): Promise<{body: Buffer; rest: Buffer}> {
   if (head.length >= length) return Promise.resolve({body: head.subarray(0, length), rest: head.subarray(length)})
   return new Promise((resolve, reject) => {
     const chunks = [head]

@@ -122,8 +122,19 @@ export function createEnginePlugin(): DockerdPlugin {
         req.end()
       })
     },
-    forward(req, res, target) {
-      forwardRequest(req, res, target, upstream!)
+    forward(req, res, target, opts) {
+      forwardRequest(req, res, target, upstream!, opts)
+    },
+    async getJson(path) {
+      const up = upstream
+      if (!up) return {body: undefined, status: 502}
+      try {
+        return {body: await up.getJson(path), status: 200}
+      } catch (error) {
+        const status = (error as {status?: number}).status
+        if (status === undefined) throw error
+        return {body: undefined, status}
+      }
     },
     async info(apiVersion) {
       const up = upstream

@@ -179,7 +179,7 @@ export class Upstream {
               message = (JSON.parse(text) as {message?: string}).message ?? message
             } catch {}
 
-            reject(Object.assign(new Error(message), {upstream: `the engine answered ${res.statusCode} to ${path}: ${message}`}))
+            reject(Object.assign(new Error(message), {status: res.statusCode, upstream: `the engine answered ${res.statusCode} to ${path}: ${message}`}))
             return
           }
 
