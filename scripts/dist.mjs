@@ -230,7 +230,8 @@ async function main() {
   if (wantsHelp(args)) {
     // The text oclif rendered at build time (bin/run.js's fast --help); at 80 columns on a terminal
     // narrower than it was checked for, as there is no oclif here to render it.
-    process.stdout.write(fastHelp() ?? fastHelp({...process.env, OCLIF_COLUMNS: '80'}))
+    // Wider than any line of the text as a last resort: never nothing.
+    process.stdout.write(fastHelp() ?? fastHelp({...process.env, OCLIF_COLUMNS: '80'}) ?? fastHelp({...process.env, OCLIF_COLUMNS: '1000'}) ?? 'Usage:  dockerd [OPTIONS]\\n')
     return 0
   }
 

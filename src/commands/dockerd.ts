@@ -15,14 +15,16 @@ class Reported extends Error {
 }
 
 export default class Dockerd extends Command {
-  // Lines kept under 76 columns: the fast --help (rendered by oclif at build time) re-wraps only flag rows.
+  // Lines of at most 72 columns: the fast --help (rendered by oclif at build time) re-wraps only
+  // flag rows, and is used on terminals at least as wide as its widest other line.
   static override description = [
     'A self-sufficient runtime for containers.',
     '',
-    'Serves the Engine API on its listeners: /_ping, /version, /info, /events',
-    'and plugin routes itself; with --engine-host every other route (containers,',
-    'images, networks, volumes, exec, build) is forwarded to that upstream engine,',
-    'and without one those routes answer 501 saying how to configure it.',
+    'Serves the Engine API on its listeners: /_ping, /version, /info,',
+    '/events and plugin routes itself; with --engine-host every other',
+    'route (containers, images, networks, volumes, exec, build) is',
+    'forwarded to that upstream engine, and without one those routes',
+    'answer 501 saying how to configure it.',
   ].join('\n')
   static override flags = toOclifFlags(optionTable(PLATFORM).entries)
   static override strict = true
