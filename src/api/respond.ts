@@ -2,21 +2,11 @@
 // where clients could notice: trailing newline, escaping, content types.
 import type {ServerResponse} from 'node:http'
 
+import {goJSONMarshal} from '../go/json.js'
 import {versionLessThan} from './versions.js'
 
-const HTML_CHARS = /[<>&\u2028\u2029]/g
-const LINE_SEPS = /[\u2028\u2029]/g
-const escapeChar = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
-
-/**
- * JSON text as Go's json.Encoder writes it (without the newline). Go always escapes
- * U+2028/U+2029 and, unless SetEscapeHTML(false), also `<`, `>`, `&`; those characters
- * can only occur inside strings, so a textual replacement is safe.
- */
-export function goJson(value: unknown, escapeHTML = false): string {
-  const text = JSON.stringify(value) ?? 'null'
-  return text.replace(escapeHTML ? HTML_CHARS : LINE_SEPS, escapeChar)
-}
+/** JSON text as Go's json.Encoder writes it (without the newline); HTML escaping off by default. */
+export const goJson = (value: unknown, escapeHTML = false): string => goJSONMarshal(value, escapeHTML)
 
 /** moby httputils.WriteJSON: `application/json`, HTML escaping off, body ends with `\n`. */
 export function writeJson(res: ServerResponse, status: number, value: unknown): void {

@@ -1,29 +1,17 @@
 // `since` / `until` parsing of GET /events, as moby's timestamp.ParseUnixTimestamp:
 // `<seconds>[.<fraction>]`, fraction digits only, at most 20, truncated/padded to 9.
 // RFC 3339 and durations are the client's business (the docker CLI converts them).
+import {GoNumError, type NumErr, parseGoIntBig} from '../go/strconv.js'
 import {goQuote, goQuoteByte} from './goquote.js'
 
-const INT64_MAX = 2n ** 63n - 1n
-
-// strconv.ParseInt(s, 10, 64) reduced to what its error text needs: `invalid syntax` or
-// `value out of range` (an overflow is reported as soon as it happens, like Go).
-function parseInt64(s: string): bigint | 'invalid syntax' | 'value out of range' {
-  let i = 0
-  let neg = false
-  if (s[0] === '+' || s[0] === '-') {
-    neg = s[0] === '-'
-    i = 1
+// strconv.ParseInt(s, 10, 64); moby wraps only its reason (`invalid syntax`, `value out of range`).
+function parseInt64(s: string): bigint | NumErr {
+  try {
+    return parseGoIntBig(s, 10, 64)
+  } catch (error) {
+    if (error instanceof GoNumError) return error.err
+    throw error
   }
-  if (i >= s.length) return 'invalid syntax'
-  let n = 0n
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c < 48 || c > 57) return 'invalid syntax'
-    n = n * 10n + BigInt(c - 48)
-    if (n > INT64_MAX + 1n) return 'value out of range'
-  }
-  if (!neg && n > INT64_MAX) return 'value out of range'
-  return neg ? -n : n
 }
 
 /**

@@ -1,5 +1,6 @@
 // API version arithmetic, ported from moby's daemon/internal/versions and the
 // construction checks of daemon/server/middleware/version.go.
+import {GoNumError, parseGoIntBig} from '../go/strconv.js'
 
 /** Highest API version we advertise (moby master; docker-v29.7.2 has 1.55). */
 export const MAX_API_VERSION = '1.56'
@@ -8,14 +9,17 @@ export const MIN_API_VERSION = '1.24'
 /** Minimum API version in effect unless lowered. */
 export const DEFAULT_MIN_API_VERSION = '1.40'
 
-// Go's strconv.Atoi: optional sign and decimal digits; a syntax error yields 0 and an
-// out-of-range value is clamped to int64 (moby ignores the error and uses the value).
+// Go's strconv.Atoi: a syntax error yields 0 and an out-of-range value is clamped to int64
+// (moby ignores the error and uses the value).
 const INT64_MAX = 2n ** 63n - 1n
 const INT64_MIN = -(2n ** 63n)
 function atoi(s: string): bigint {
-  if (!/^[+-]?\d+$/.test(s)) return 0n
-  const n = BigInt(s)
-  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n
+  try {
+    return parseGoIntBig(s, 10, 64, 'Atoi')
+  } catch (error) {
+    if (!(error instanceof GoNumError) || error.err === 'invalid syntax') return 0n
+    return s.startsWith('-') ? INT64_MIN : INT64_MAX
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import {versionLessThan} from '../api/versions.js'
 import type {DaemonConfig} from '../config/types.js'
 import {compareGoStrings} from '../opts/go.js'
 import type {AddressPool} from '../opts/maps.js'
+import {goos} from '../platform/target.js'
 import {loadInsecureRegistry, maskURLCredentials, validateExecOpt, validateGenericResources, validateMirror} from '../opts/validators.js'
 
 export type InfoPlatform = 'linux' | 'win32' | 'freebsd' | 'darwin'
@@ -74,8 +75,6 @@ const LOG_DRIVERS: Record<InfoPlatform, string[]> = {
 
 /** The storage driver reported when none is configured: this daemon stores no layers. */
 export const NO_STORAGE_DRIVER = 'none'
-
-const GOOS: Record<InfoPlatform, string> = {darwin: 'darwin', freebsd: 'freebsd', linux: 'linux', win32: 'windows'}
 
 // ---------------------------------------------------------------------------------------------
 // Host facts
@@ -530,7 +529,7 @@ export function buildInfo(inputs: InfoInputs, apiVersion: string): Record<string
     KernelVersion: os.release(),
     OperatingSystem: host.operatingSystem,
     OSVersion: host.osVersion,
-    OSType: GOOS[platform],
+    OSType: goos(platform),
     Architecture: os.machine(),
     IndexServerAddress: INDEX_SERVER,
     RegistryConfig: derived.registryConfig,

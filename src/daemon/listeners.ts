@@ -6,6 +6,7 @@ import {dirname} from 'node:path'
 import {Server as TLSServer, type TLSSocket} from 'node:tls'
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import {goJoinHostPort as joinHostPort, splitHostPort} from '../go/net.js'
 import {ensureDir, errnoText, goPathError, rollbackDirs} from './dirs.js'
 import type {LogSink} from '../log/types.js'
 import type {ServerTLSOptions} from './tls.js'
@@ -75,26 +76,7 @@ const UNIX_PATH_MAX: Partial<Record<NodeJS.Platform, number>> = {linux: 108, and
 
 const defaultInsecureDelay = (loopback: boolean): number => (loopback ? 1000 : 15_000)
 
-/** Go's net.JoinHostPort. */
-function joinHostPort(host: string, port: number | string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
-}
-
-/** Go's net.SplitHostPort, with its error texts. */
-export function splitHostPort(addr: string): {host: string; port: string} {
-  if (addr.startsWith('[')) {
-    const end = addr.indexOf(']')
-    if (end < 0) throw new Error(`address ${addr}: missing ']' in address`)
-    if (addr[end + 1] !== ':') throw new Error(`address ${addr}: missing port in address`)
-    return {host: addr.slice(1, end), port: addr.slice(end + 2)}
-  }
-
-  const i = addr.lastIndexOf(':')
-  if (i < 0) throw new Error(`address ${addr}: missing port in address`)
-  const host = addr.slice(0, i)
-  if (host.includes(':')) throw new Error(`address ${addr}: too many colons in address`)
-  return {host, port: addr.slice(i + 1)}
-}
+export {splitHostPort} from '../go/net.js'
 
 const LOOPBACK = new BlockList()
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')

@@ -3,21 +3,14 @@
 import {isDeepStrictEqual} from 'node:util'
 
 import type {DaemonConfig} from '../config/types.js'
+import {goJSONString} from '../go/json.js'
+import {isZero} from '../options/values.js'
 import {compareGoStrings, formatGoValue} from '../opts/go.js'
 import {validateInsecureRegistry, validateMirror} from '../opts/validators.js'
 
-export type ReloadPlatform = 'linux' | 'win32' | 'freebsd' | 'darwin'
+export {goJSONString} from '../go/json.js'
 
-/**
- * Go's json.Marshal of a string: JSON.stringify plus HTML-safe escapes (`<`, `>`, `&` as
- * `\u003c`…), U+2028/U+2029 escaped, and lone surrogates (invalid UTF-8 in Go) as U+FFFD.
- */
-export function goJSONString(s: string): string {
-  return JSON.stringify(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
-  )
-}
+export type ReloadPlatform = 'linux' | 'win32' | 'freebsd' | 'darwin'
 
 /** reload.go marshalAttributeSlice: `[]` for none, else the Go JSON array text. */
 export function marshalAttributeSlice(v: unknown): string {
@@ -99,13 +92,8 @@ export function reloadAttributes(config: DaemonConfig, hostName: string, platfor
   return sorted
 }
 
-/** Missing, null, false, 0, '', [] and {} are all "not set" for comparing effective values. */
-function normalise(v: unknown): unknown {
-  if (v === undefined || v === null || v === false || v === 0 || v === '') return undefined
-  if (Array.isArray(v) && v.length === 0) return undefined
-  if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0) return undefined
-  return v
-}
+/** Missing, null, false, 0, '', [] and {} are all "not set" for comparing effective values: the merge's zero. */
+const normalise = (v: unknown): unknown => (isZero(v) ? undefined : v)
 
 /**
  * The options whose effective value differs between two configurations (deep comparison, unset

@@ -118,3 +118,32 @@ export function goCleanPath(p: string): string {
   const joined = out.join('/')
   return rooted ? '/' + joined : joined || '.'
 }
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: what JSON.stringify writes, with Go's escaping on top.
+
+const HTML_CHARS = /[<>&\u2028\u2029]/g
+const LINE_SEPS = /[\u2028\u2029]/g
+const escapeChar = (c: string): string => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')
+
+// A lone surrogate is invalid UTF-8 to Go, whose encoder writes `\ufffd` for it; JSON.stringify
+// writes `\udXXX`. Escapes are matched left to right, so an escaped backslash (`\\`) is consumed
+// whole and never read as the start of one.
+const ESCAPES = /\\(?:\\|u(d[89a-f][0-9a-f]{2}))/g
+const fixSurrogate = (m: string, surrogate: string | undefined): string => (surrogate === undefined ? m : '\\ufffd')
+
+/**
+ * JSON text as Go's json.Marshal / json.Encoder writes it (without the Encoder's newline): U+2028
+ * and U+2029 always escaped, `<`, `>`, `&` too unless HTML escaping is off (SetEscapeHTML(false));
+ * those characters can only occur inside strings, so a textual replacement is safe.
+ */
+export function goJSONMarshal(value: unknown, escapeHTML = true): string {
+  let text = JSON.stringify(value) ?? 'null'
+  if (text.includes('\\ud')) text = text.replace(ESCAPES, fixSurrogate)
+  return text.replace(escapeHTML ? HTML_CHARS : LINE_SEPS, escapeChar)
+}
+
+/** json.Marshal of a string. */
+export function goJSONString(s: string, escapeHTML = true): string {
+  return goJSONMarshal(s, escapeHTML)
+}

@@ -1,5 +1,6 @@
 import type {ChalkInstance} from 'chalk'
 
+import {goJSONString} from '../go/json.js'
 import {goQuote} from '../opts/go.js'
 
 import type {Entry, Fields, Level} from './types.js'
@@ -65,7 +66,6 @@ export function needsQuoting(s: string): boolean {
 }
 
 
-const hex = (n: number, width: number) => n.toString(16).padStart(width, '0')
 
 export {goQuote}
 
@@ -153,13 +153,8 @@ export function formatTTY(entry: Entry, chalk: ChalkInstance): string {
   return out
 }
 
-const HTML_UNSAFE = /[<>&\u2028\u2029]/g
-const htmlEscape = (c: string) => '\\u' + hex(c.charCodeAt(0), 4)
-
 /** Go encoding/json for a string (HTMLEscape on, as logrus's JSONFormatter leaves it). */
-function jsonString(s: string): string {
-  return JSON.stringify(s).replace(HTML_UNSAFE, htmlEscape)
-}
+const jsonString = (s: string): string => goJSONString(s)
 
 function jsonValue(v: unknown, seen: Set<object>): string {
   switch (typeof v) {

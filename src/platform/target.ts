@@ -8,3 +8,10 @@ export function targetPlatform(env: NodeJS.ProcessEnv = process.env): TargetPlat
   const wanted = env.DOCKERD_TARGET_OS || process.platform
   return (KNOWN as readonly string[]).includes(wanted) ? (wanted as TargetPlatform) : 'linux'
 }
+
+const GOOS: Readonly<Record<TargetPlatform, string>> = {darwin: 'darwin', freebsd: 'freebsd', linux: 'linux', win32: 'windows'}
+
+/** Go's GOOS name of a target (`windows` for win32): /info's OSType, the docs' file names. */
+export function goos(platform: TargetPlatform): string {
+  return GOOS[platform]
+}

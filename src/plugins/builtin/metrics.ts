@@ -6,6 +6,7 @@ import type {AddressInfo} from 'node:net'
 import type {Counter, Histogram, Registry} from 'prom-client'
 
 import {errnoText} from '../../daemon/dirs.js'
+import {goJoinHostPort as joinHostPort, splitHostPort} from '../../go/net.js'
 import type {FlagSet} from '../../options/types.js'
 import type {DockerdPlugin, PluginContext, RequestObservation} from '../types.js'
 
@@ -26,25 +27,6 @@ interface Active {
 }
 
 let active: Active | undefined
-
-/** Go's net.SplitHostPort, with its error texts. */
-function splitHostPort(addr: string): {host: string; port: string} {
-  if (addr.startsWith('[')) {
-    const end = addr.indexOf(']')
-    if (end < 0) throw new Error(`address ${addr}: missing ']' in address`)
-    if (addr[end + 1] !== ':') throw new Error(`address ${addr}: missing port in address`)
-    const rest = addr.slice(end + 2)
-    if (rest.includes('[') || rest.includes(']')) throw new Error(`address ${addr}: unexpected ']' in address`)
-    return {host: addr.slice(1, end), port: rest}
-  }
-
-  const i = addr.lastIndexOf(':')
-  if (i < 0) throw new Error(`address ${addr}: missing port in address`)
-  const host = addr.slice(0, i)
-  if (host.includes(':')) throw new Error(`address ${addr}: too many colons in address`)
-  if (host.includes('[') || host.includes(']')) throw new Error(`address ${addr}: unexpected '[' in address`)
-  return {host, port: addr.slice(i + 1)}
-}
 
 /**
  * `host:port` (`[v6]:port`; an empty host listens on every interface, an empty port picks a free
@@ -68,10 +50,6 @@ export function validateMetricsAddr(value: string): string | undefined {
   } catch (error) {
     return `invalid metrics-addr ${JSON.stringify(value)}: ${(error as Error).message} (expected host:port)`
   }
-}
-
-function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
 export const metricsFlags: FlagSet = {

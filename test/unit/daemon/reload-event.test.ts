@@ -125,7 +125,8 @@ describe('reload event attributes (§5.2)', () => {
     assert.equal(marshalAttributeSlice([]), '[]')
     assert.equal(marshalAttributeSlice(['foo=bar', 'env=test']), '["foo=bar","env=test"]')
     assert.equal(goJSONString('a\u2028b\tc"\\'), '"a\\u2028b\\tc\\"\\\\"')
-    assert.equal(goJSONString('x\uD800y'), '"x\uFFFDy"')
+    // Go's encoder writes invalid UTF-8 as the escape text `\ufffd` (encoding/json appendString).
+    assert.equal(goJSONString('x\uD800y'), '"x\\ufffdy"')
     assert.equal(goJSONString('😀'), '"😀"')
     assert.equal(formatRuntimesAttribute({}), '')
     assert.equal(formatRuntimesAttribute(undefined), '')
@@ -146,6 +147,12 @@ describe('reloadChanges', () => {
       needRestart: [],
     })
     assert.deepEqual(reloadChanges(withValues({feature: {cdi: true}}), withValues({feature: {cdi: true}}), reloadable), {applied: [], needRestart: []})
+    // The zero test is the merge's (isZero): every zero spelling reads as unset.
+    for (const zero of [undefined, null, false, 0, '', [], {}]) {
+      assert.deepEqual(reloadChanges(withValues({label: zero}), withValues({label: []}), reloadable), {applied: [], needRestart: []}, JSON.stringify(zero))
+    }
+
+    assert.deepEqual(reloadChanges(withValues({label: ''}), withValues({label: ['a=b']}), reloadable).applied, ['label'])
   })
 
   it('splits changed options into reloadable and restart-only, both sorted', () => {
