@@ -13,7 +13,7 @@ import {versionLessThan} from '../api/versions.js'
 import type {DaemonConfig} from '../config/types.js'
 import {compareGoStrings} from '../opts/go.js'
 import type {AddressPool} from '../opts/maps.js'
-import {goos} from '../platform/target.js'
+import {goos, hostPlatform} from '../platform/target.js'
 import {loadInsecureRegistry, maskURLCredentials, validateExecOpt, validateGenericResources, validateMirror} from '../opts/validators.js'
 
 export type InfoPlatform = 'linux' | 'win32' | 'freebsd' | 'darwin'
@@ -134,7 +134,7 @@ function linuxHostFacts(): HostFacts {
 }
 
 function otherHostFacts(): HostFacts {
-  const platform = process.platform
+  const platform = hostPlatform()
   const operatingSystem =
     platform === 'win32' ? os.version() || 'Microsoft Windows' : platform === 'darwin' ? 'Darwin' : platform === 'freebsd' ? 'FreeBSD' : os.type()
   return {
@@ -152,7 +152,7 @@ let cachedHost: HostFacts | undefined
 
 /** The host facts, read on first use and cached (os-release, cgroup mode, LSMs). */
 export function hostFacts(): HostFacts {
-  cachedHost ??= process.platform === 'linux' ? linuxHostFacts() : otherHostFacts()
+  cachedHost ??= hostPlatform() === 'linux' ? linuxHostFacts() : otherHostFacts()
   return cachedHost
 }
 
@@ -171,7 +171,7 @@ function volatileFacts(): {fds: number; forwarding: boolean} {
 
 /** sysctl net.ipv4.ip_forward (sysinfo.IPv4ForwardingDisabled). */
 function ipv4Forwarding(): boolean {
-  if (process.platform !== 'linux') return false
+  if (hostPlatform() !== 'linux') return false
   return (readText('/proc/sys/net/ipv4/ip_forward') ?? '0').trim() === '1'
 }
 

@@ -7,6 +7,7 @@ import {Server as TLSServer, type TLSSocket} from 'node:tls'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {goJoinHostPort as joinHostPort, splitHostPort} from '../go/net.js'
+import {hostPlatform} from '../platform/target.js'
 import {ensureDir, errnoText, goPathError, rollbackDirs} from './dirs.js'
 import type {LogSink} from '../log/types.js'
 import type {ServerTLSOptions} from './tls.js'
@@ -40,7 +41,7 @@ export interface ListenerOptions {
    * with false for the extra 15 s one of a non-loopback host without explicit TLS settings.
    */
   insecureDelayMs?: (loopback: boolean) => number
-  /** Default process.platform. */
+  /** Default: the host's platform. */
   platform?: NodeJS.Platform
   /** Default /etc/group. */
   groupFile?: string
@@ -336,7 +337,7 @@ async function openUnix(host: string, path: string, opts: ListenerOptions, opene
   const fail = (msg: string): Error => new Error(`can't create unix socket ${path}: ${msg}`)
   const inUse = (): Error => fail(`listen unix ${path}: bind: address already in use`)
   // Node would silently bind a truncated path (elsewhere, and never cleaned up): refuse first.
-  const room = UNIX_PATH_MAX[opts.platform ?? process.platform] ?? 104
+  const room = UNIX_PATH_MAX[opts.platform ?? hostPlatform()] ?? 104
   const bytes = Buffer.byteLength(path) + (path.startsWith('@') ? 0 : 1)
   if (bytes > room) {
     throw fail(`path is ${Buffer.byteLength(path)} bytes long, over the limit of ${room - 1} bytes for a unix socket path (sun_path is ${room} bytes)`)
@@ -604,7 +605,7 @@ async function openActivated(
  * `failed to load listeners: `.
  */
 export async function openListeners(hosts: readonly string[], opts: ListenerOptions): Promise<Listeners> {
-  const platform = opts.platform ?? process.platform
+  const platform = opts.platform ?? hostPlatform()
   const opened = new Opened()
   let activation: {byAddr: Map<string, number[]>} | undefined
   const taken = new Set<number>()

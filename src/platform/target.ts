@@ -4,8 +4,16 @@ export type TargetPlatform = 'darwin' | 'freebsd' | 'linux' | 'win32'
 
 const KNOWN: readonly TargetPlatform[] = ['darwin', 'freebsd', 'linux', 'win32']
 
+/**
+ * The OS this process runs on, as Node names it: what host facts (/proc, sockets, exec paths)
+ * depend on. The one place outside tests that asks `process.platform` (a test holds it so).
+ */
+export function hostPlatform(): NodeJS.Platform {
+  return process.platform
+}
+
 export function targetPlatform(env: NodeJS.ProcessEnv = process.env): TargetPlatform {
-  const wanted = env.DOCKERD_TARGET_OS || process.platform
+  const wanted = env.DOCKERD_TARGET_OS || hostPlatform()
   return (KNOWN as readonly string[]).includes(wanted) ? (wanted as TargetPlatform) : 'linux'
 }
 

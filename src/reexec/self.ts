@@ -2,13 +2,15 @@ import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {basename, delimiter, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {hostPlatform} from '../platform/target.js'
+
 /**
  * The executable to re-run, as moby's reexec.Self(): `/proc/self/exe` on Linux (immune to
  * the binary being renamed or argv[0] being odd), naive resolution elsewhere.
  * For a Node program this is the node binary; see runScript() for the script it needs.
  */
 export function self(): string {
-  return process.platform === 'linux' ? '/proc/self/exe' : naiveSelf()
+  return hostPlatform() === 'linux' ? '/proc/self/exe' : naiveSelf()
 }
 
 /**
@@ -19,7 +21,7 @@ export function naiveSelf(
   argv0: string = process.argv0,
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
-  platform: NodeJS.Platform = process.platform,
+  platform: NodeJS.Platform = hostPlatform(),
 ): string {
   if (basename(argv0) === argv0) {
     const found = lookPath(argv0, env, platform)
