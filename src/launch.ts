@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
 import {join} from 'node:path'
+
+import {oclifDataDir} from './platform/oclif-dirs.js'
 
 // Decisions the entry points (bin/run.js, the single executable) take before any framework loads.
 // Node builtins only: this runs on every start.
@@ -17,7 +18,7 @@ export function wantsHelp(argv: readonly string[]): boolean {
 
 /** Installed plugins are listed in oclif's user plugin file, `<dataDir>/package.json`. */
 export function hasInstalledPlugins(env: NodeJS.ProcessEnv = process.env): boolean {
-  const dataDir = env.DOCKERD_DATA_DIR || join(env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share'), 'dockerd')
+  const dataDir = oclifDataDir({env})
   try {
     const pjson = JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')) as {oclif?: {plugins?: unknown[]}}
     return (pjson.oclif?.plugins?.length ?? 0) > 0

@@ -177,8 +177,8 @@ docker-py's \`client.info()\`.
 ## Installing
 
 Plugins are installed per user of the daemon, into its oclif data directory
-(\`$DOCKERD_DATA_DIR\`, else \`$XDG_DATA_HOME/dockerd\`, else \`~/.local/share/dockerd\`; for a
-root daemon that is \`/root/.local/share/dockerd\`):
+(\`$DOCKERD_DATA_DIR\`, else \`$XDG_DATA_HOME/dockerd\`, else on Windows \`%LOCALAPPDATA%\\dockerd\`, else
+\`~/.local/share/dockerd\`; for a root daemon that is \`/root/.local/share/dockerd\`):
 
 \`\`\`sh
 dockerd plugins link ./dockerd-hello                  # a local checkout, used in place (development)
