@@ -20,7 +20,7 @@ import type {DaemonConfig, LoadInput} from '../config/types.js'
 import {tracer} from '../log/debug.js'
 import {log} from '../log/logger.js'
 import type {Level} from '../log/types.js'
-import type {TargetPlatform} from '../platform/target.js'
+import {goos, type TargetPlatform} from '../platform/target.js'
 import {maskSensitive} from '../opts/validators.js'
 import {buildInfo as buildVersionInfo} from '../version.js'
 import {dumpDiagnostics} from './diagnostics.js'
@@ -55,7 +55,6 @@ const ALWAYS_RESET = new Set(['feature', 'max-concurrent-downloads', 'max-concur
 class StartError extends Error {}
 
 const GO_ARCH: Record<string, string> = {arm: 'arm', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', x64: 'amd64'}
-const GO_OS: Record<TargetPlatform, string> = {darwin: 'darwin', freebsd: 'freebsd', linux: 'linux', win32: 'windows'}
 
 /** Logging as the merged configuration says: -D wins over --log-level (§3.1). */
 export function configureLogging(config: DaemonConfig): void {
@@ -208,7 +207,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
         return advertisedApiVersion(engine?.ping()?.apiVersion, minApi)
       },
       minApiVersion: minApi,
-      os: GO_OS[input.platform],
+      os: goos(input.platform),
       serverVersion: version.version,
     }
     try {
