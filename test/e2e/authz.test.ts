@@ -414,6 +414,49 @@ describe('examples/authz-policy in front of an engine (built bin/run.js, docker 
     })
   }
 
+  it('a verified certificate without a CN is a TLS caller named by its SAN, never a local one (issue 10 #2)', async () => {
+    const dir = shared.p('certs')
+    // Client certificates of the same CA with unusual subjects.
+    const client = (name: string, subject: string, ext: string) => {
+      const run = (args: string[]) => {
+        const r = spawnSync('openssl', args, {cwd: dir, encoding: 'utf8', timeout: 20_000})
+        if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`)
+      }
+      run(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}-key.pem`, '-out', `${name}.csr`, '-subj', subject])
+      writeFileSync(join(dir, `${name}.ext`), `extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n${ext}`)
+      run(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`])
+      return {cert: join(dir, `${name}.pem`), key: join(dir, `${name}-key.pem`)}
+    }
+
+    const carol = client('carol', '/O=no-cn', 'subjectAltName=DNS:carol.example\n')
+    const nobody = client('nobody', '/O=no-name', '')
+    const twoCNs = client('twocn', '/CN=first/CN=second', '')
+    const policy = t.p('policy.json')
+    // Local callers may do anything: a certificate taken for one would get everything.
+    writeFileSync(policy, JSON.stringify({rules: [
+      {action: 'allow', method: ['GET', 'HEAD'], name: 'ping', path: '/_ping'},
+      {action: 'allow', identity: {cn: 'carol.example'}, name: 'carol', path: '/version'},
+      {action: 'allow', identity: {cn: 'second'}, name: 'second', path: '/version'},
+      {action: 'allow', identity: {method: 'unix'}, name: 'local'},
+    ]}))
+    const port = await freePort()
+    d = await startDaemon([...baseArgs(t), ...tlsArgs(port), '--authorization-plugin=policy', '--authz-policy-file', policy], {env: env(), home: t.dir})
+    const as = (c: {cert: string; key: string}, ...args: string[]) =>
+      execTool(DOCKER, ['--tlsverify', '--tlscacert', certs.ca, '--tlscert', c.cert, '--tlskey', c.key, '-H', `tcp://127.0.0.1:${port}`, ...args], {env: dockerCliEnv(t.dir), ms: 30_000})
+    const byCarol = await as(carol, 'version', '--format', '{{.Server.Version}}')
+    assert.equal(byCarol.code, 0, `a SAN-only certificate is named by its SAN: ${byCarol.stderr}`)
+    const carolInfo = await as(carol, 'info')
+    assert.match(carolInfo.stderr, /authorization denied by plugin policy: no rule allows tls user "carol\.example" to GET \/info/)
+    const byNobody = await as(nobody, 'version')
+    assert.notEqual(byNobody.code, 0, 'a certificate that names nobody gets no local rights')
+    assert.match(byNobody.stderr, /authorization denied by plugin policy/)
+    const bySecond = await as(twoCNs, 'version', '--format', '{{.Server.Version}}')
+    assert.equal(bySecond.code, 0, `several CNs: the last one, as Go reads it: ${bySecond.stderr}`)
+    // The local caller on the unix socket is allowed everything.
+    assert.equal((await api(t.p('docker.sock'), '/v1.45/info')).status, 200)
+    assert.equal(await d.stop('SIGTERM'), 0, d.stderr())
+  })
+
   it('refuses --authorization-plugin=policy without a policy file, naming the flag', async () => {
     const r = await runToExit([...baseArgs(t), '--authorization-plugin=policy'], {env: env(), home: t.dir})
     assert.equal(r.code, 1, r.stderr)
