@@ -167,13 +167,21 @@ export function matchRoutePattern(p: RoutePattern, method: string, path: string)
   return out
 }
 
-const BY_SECTION = new Map<string, RoutePattern[]>()
-for (const spec of ENGINE_ROUTES) {
-  const p = compileRoutePattern(spec)
-  const section = sectionOf(p.pattern)
-  const list = BY_SECTION.get(section) ?? []
-  list.push(p)
-  BY_SECTION.set(section, list)
+// Compiled on first use: a daemon without an engine or observers never needs them.
+let bySection: Map<string, RoutePattern[]> | undefined
+
+function patternsBySection(): Map<string, RoutePattern[]> {
+  if (bySection) return bySection
+  bySection = new Map()
+  for (const spec of ENGINE_ROUTES) {
+    const p = compileRoutePattern(spec)
+    const section = sectionOf(p.pattern)
+    const list = bySection.get(section) ?? []
+    list.push(p)
+    bySection.set(section, list)
+  }
+
+  return bySection
 }
 
 /** `/containers/abc/logs` → `containers`. */
@@ -184,6 +192,6 @@ export function sectionOf(path: string): string {
 
 /** `/containers/abc/logs` → `/containers/{id}/logs`, or undefined for a path the engine does not serve. */
 export function engineRouteOf(method: string, path: string): string | undefined {
-  for (const p of BY_SECTION.get(sectionOf(path)) ?? []) if (matchRoutePattern(p, method, path)) return p.pattern
+  for (const p of patternsBySection().get(sectionOf(path)) ?? []) if (matchRoutePattern(p, method, path)) return p.pattern
   return undefined
 }

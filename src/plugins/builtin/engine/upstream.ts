@@ -150,48 +150,66 @@ export class Upstream {
     return req
   }
 
-  /** A JSON call of the daemon's own (`/v1.41/info`), bounded in time; rejects with the upstream's cause. */
-  getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  /**
+   * One call of the daemon's own to the upstream, bounded in time (CALL_TIMEOUT_MS, reading the
+   * answer included: `timer` is cleared by the caller once done); rejects with the request's error.
+   */
+  private call(method: string, path: string, signal?: AbortSignal): Promise<{req: http.ClientRequest; res: http.IncomingMessage; timer: NodeJS.Timeout}> {
     return new Promise((resolve, reject) => {
-      const req = this.request({...this.options('GET', path), headers: {Host: 'docker'}, signal})
+      const req = this.request({...this.options(method, path), headers: {Host: 'docker'}, signal})
       const timer = setTimeout(() => req.destroy(timeoutError()), CALL_TIMEOUT_MS)
       req.on('error', (error) => {
         clearTimeout(timer)
-        this.failed(error)
         reject(error)
       })
-      req.on('response', (res) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (c: Buffer) => {
-          size += c.length
-          // /info and /version are a few KiB; a runaway answer is cut.
-          if (size > 8 << 20) req.destroy(Object.assign(new Error('answer too large'), {upstream: `the engine's answer to ${path} is too large`}))
-          else chunks.push(c)
-        })
-        res.on('error', () => {})
-        res.on('end', () => {
-          clearTimeout(timer)
-          const text = Buffer.concat(chunks).toString('utf8')
-          if ((res.statusCode ?? 500) >= 400) {
-            let message = text.trim()
-            try {
-              message = (JSON.parse(text) as {message?: string}).message ?? message
-            } catch {}
-
-            reject(Object.assign(new Error(message), {status: res.statusCode, upstream: `the engine answered ${res.statusCode} to ${path}: ${message}`}))
-            return
-          }
-
-          try {
-            resolve(JSON.parse(text))
-          } catch {
-            reject(Object.assign(new Error('not JSON'), {upstream: `the engine's answer to ${path} is not JSON`}))
-          }
-        })
-      })
+      req.on('response', (res) => resolve({req, res, timer}))
       req.end()
     })
+  }
+
+  /** A JSON call of the daemon's own (`/v1.41/info`), bounded in time; rejects with the upstream's cause. */
+  async getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+    let answer: Awaited<ReturnType<Upstream['call']>>
+    try {
+      answer = await this.call('GET', path, signal)
+    } catch (error) {
+      this.failed(error)
+      throw error
+    }
+
+    const {req, res, timer} = answer
+    const text = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      let size = 0
+      let cut: Error | undefined
+      res.on('data', (c: Buffer) => {
+        size += c.length
+        // /info and /version are a few KiB; a runaway answer is cut.
+        if (size > 8 << 20) {
+          cut = Object.assign(new Error('answer too large'), {upstream: `the engine's answer to ${path} is too large`})
+          req.destroy(cut)
+        } else chunks.push(c)
+      })
+      res.on('error', () => {})
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      res.on('close', () => {
+        if (!res.complete) reject(cut ?? Object.assign(new Error('answer cut'), {upstream: `the engine's answer to ${path} was cut off`}))
+      })
+    }).finally(() => clearTimeout(timer))
+    if ((res.statusCode ?? 500) >= 400) {
+      let message = text.trim()
+      try {
+        message = (JSON.parse(text) as {message?: string}).message ?? message
+      } catch {}
+
+      throw Object.assign(new Error(message), {status: res.statusCode, upstream: `the engine answered ${res.statusCode} to ${path}: ${message}`})
+    }
+
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw Object.assign(new Error('not JSON'), {upstream: `the engine's answer to ${path} is not JSON`})
+    }
   }
 
   /** The last /_ping headers (kept while it is down: the version does not change while nobody answers). */
@@ -216,38 +234,34 @@ export class Upstream {
     return this.probing
   }
 
-  private pingOnce(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const req = this.request({...this.options('HEAD', '/_ping'), headers: {Host: 'docker'}})
-      const timer = setTimeout(() => req.destroy(timeoutError()), CALL_TIMEOUT_MS)
-      req.on('error', (error) => {
-        clearTimeout(timer)
-        this.failed(error, true)
-        resolve(false)
-      })
-      req.on('response', (res) => {
-        clearTimeout(timer)
-        res.resume()
-        const h = res.headers
-        const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
-        if (res.statusCode !== 200 || !one(h['api-version'])) {
-          this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.statusCode} to /_ping`}), true)
-          resolve(false)
-          return
-        }
+  private async pingOnce(): Promise<boolean> {
+    let res: http.IncomingMessage
+    try {
+      const answer = await this.call('HEAD', '/_ping')
+      clearTimeout(answer.timer)
+      res = answer.res
+    } catch (error) {
+      this.failed(error, true)
+      return false
+    }
 
-        this.lastPing = {
-          apiVersion: one(h['api-version']),
-          builderVersion: one(h['builder-version']),
-          experimental: one(h['docker-experimental']),
-          osType: one(h.ostype),
-          swarm: one(h.swarm),
-        }
-        this.succeeded(one(h.server) ?? '')
-        resolve(true)
-      })
-      req.end()
-    })
+    res.resume()
+    const h = res.headers
+    const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
+    if (res.statusCode !== 200 || !one(h['api-version'])) {
+      this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.statusCode} to /_ping`}), true)
+      return false
+    }
+
+    this.lastPing = {
+      apiVersion: one(h['api-version']),
+      builderVersion: one(h['builder-version']),
+      experimental: one(h['docker-experimental']),
+      osType: one(h.ostype),
+      swarm: one(h.swarm),
+    }
+    this.succeeded(one(h.server) ?? '')
+    return true
   }
 
   /**
