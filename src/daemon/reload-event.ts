@@ -7,10 +7,13 @@ import {goJSONString} from '../go/json.js'
 import {isZero} from '../options/values.js'
 import {compareGoStrings, formatGoValue} from '../opts/go.js'
 import {validateInsecureRegistry, validateMirror} from '../opts/validators.js'
+import {platformOf} from '../platform/platform.js'
+import type {TargetPlatform} from '../platform/target.js'
+import type {Platform} from '../platform/types.js'
 
 export {goJSONString} from '../go/json.js'
 
-export type ReloadPlatform = 'linux' | 'win32' | 'freebsd' | 'darwin'
+export type ReloadPlatform = Platform | TargetPlatform
 
 /** reload.go marshalAttributeSlice: `[]` for none, else the Go JSON array text. */
 export function marshalAttributeSlice(v: unknown): string {
@@ -66,7 +69,7 @@ function asStored(config: DaemonConfig, name: string, normalise: (s: string) => 
 export function reloadAttributes(config: DaemonConfig, hostName: string, platform: ReloadPlatform): Record<string, string> {
   const v = config.values
   const attrs: Record<string, string> = {}
-  if (platform !== 'win32') {
+  if (platformOf(platform).unix) {
     attrs.runtimes = formatRuntimesAttribute(v['add-runtime'])
     attrs['default-runtime'] = str(v['default-runtime'])
     attrs['default-shm-size'] = int(v['default-shm-size'])

@@ -26,8 +26,8 @@ import {buildInfo as buildVersionInfo} from '../version.js'
 import {dumpDiagnostics} from './diagnostics.js'
 import {ensureRootsSync, rollbackDirs} from './dirs.js'
 import {loadOrCreateEngineID} from './engine-id.js'
-import {buildInfo} from './info.js'
-import {type Listeners, openListeners} from './listeners.js'
+import {buildInfo} from './info/index.js'
+import {type Listeners, openListeners} from './listeners/index.js'
 import {createPidfile} from './pidfile.js'
 import {reloadAttributes, reloadChanges} from './reload-event.js'
 import {notify} from './sd-notify.js'
@@ -148,7 +148,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
     try {
       listeners = await openListeners(config.hosts, {
         log,
-        platform: input.platform as NodeJS.Platform,
+        platform: input.platform,
         socketGroup: String(v().group ?? ''),
         socketGroupExplicit: config.explicit.has('group') || config.fileKeys.has('group'),
         tls,

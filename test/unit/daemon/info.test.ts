@@ -12,7 +12,7 @@ import {
   osReleaseValue,
   shapeForVersion,
   type InfoInputs,
-} from '../../../src/daemon/info.js'
+} from '../../../src/daemon/info/index.js'
 import {load, type Case} from '../../helpers/config.js'
 
 function config(c: Case = {}): DaemonConfig {

@@ -1,8 +1,8 @@
-import {formatBytes, parseRAMInBytes} from '../opts/bytes.js'
-import {parsePflagIP} from '../opts/ip.js'
-import {parseAddressPool, parseRuntime, parseUlimit} from '../opts/maps.js'
-import {hostDefaults} from '../options/host-defaults.js'
-import type {FlagSet} from '../options/types.js'
+import {formatBytes, parseRAMInBytes} from '../../opts/bytes.js'
+import {parsePflagIP} from '../../opts/ip.js'
+import {parseAddressPool, parseRuntime, parseUlimit} from '../../opts/maps.js'
+import {hostDefaults} from '../../options/host-defaults.js'
+import type {FlagSet} from '../../options/types.js'
 
 /** Options of every Unix-like target (Linux and FreeBSD), §3.3. */
 export const unixFlags: FlagSet = {

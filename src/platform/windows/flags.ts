@@ -1,4 +1,4 @@
-import type {FlagSet} from '../options/types.js'
+import type {FlagSet} from '../../options/types.js'
 
 /** Windows options (§3.4): the host network settings that exist there and the service flags. */
 export const windowsFlags: FlagSet = {

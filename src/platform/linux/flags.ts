@@ -1,7 +1,7 @@
-import {tryMessage} from '../opts/errors.js'
-import {validateCgroupnsMode, validateFwMark} from '../opts/validators.js'
-import {hostDefaults} from '../options/host-defaults.js'
-import type {FlagSet} from '../options/types.js'
+import {tryMessage} from '../../opts/errors.js'
+import {validateCgroupnsMode, validateFwMark} from '../../opts/validators.js'
+import {hostDefaults} from '../../options/host-defaults.js'
+import type {FlagSet} from '../../options/types.js'
 
 /** Linux-only options (§3.3): packet filtering, forwarding and cgroup settings. */
 export const linuxFlags: FlagSet = {
