@@ -46,6 +46,8 @@ export interface Platform {
   readonly unix: boolean
   /** Linux only: the container security options (seccomp, AppArmor, SELinux, cgroupns) and the firewall backend. */
   readonly linuxKernel: boolean
+  /** The docs include a man page (dockerd.8) for this OS. */
+  readonly manPage: boolean
   /** Per-user (rootless) default paths apply to a non-root user. */
   readonly rootlessDefaults: boolean
   /** The `-H` protocols a daemon on this OS serves. */

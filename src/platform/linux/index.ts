@@ -7,6 +7,7 @@ export const linux: Platform = {
   goos: 'linux',
   ipv4Forwarding: linuxIPv4Forwarding,
   linuxKernel: true,
+  manPage: true,
   logDrivers: ['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'],
   name: 'linux',
   networkDrivers: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'],

@@ -7,6 +7,7 @@ export const unixBase = {
   defaultHTTPHost: 'localhost',
   defaultPaths: unixDefaultPaths,
   listenerKinds: ['tcp', 'unix', 'fd'],
+  manPage: false,
   rootlessDefaults: true,
   unix: true,
   unixPathMax: 104,

@@ -11,6 +11,7 @@ export const windows: Platform = {
   ipv4Forwarding: noIPv4Forwarding,
   linuxKernel: false,
   listenerKinds: ['tcp', 'npipe'],
+  manPage: false,
   logDrivers: ['awslogs', 'etwlogs', 'fluentd', 'gcplogs', 'gelf', 'json-file', 'local', 'splunk', 'syslog'],
   name: 'win32',
   networkDrivers: ['ics', 'internal', 'l2bridge', 'l2tunnel', 'nat', 'null', 'overlay', 'private', 'transparent'],
