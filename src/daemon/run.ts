@@ -37,6 +37,7 @@ import {pluginHelpers} from '../plugins/helpers.js'
 import type {DockerdPlugin, PluginContext} from '../plugins/types.js'
 import {bodyLimitOf, createAuthorizer, resolveAuthorization} from './authz.js'
 import {createRouter} from '../api/router.js'
+import {MiddlewareError} from '../api/middleware.js'
 
 export interface RunInput {
   config: DaemonConfig
@@ -211,9 +212,12 @@ export async function runDaemon(input: RunInput): Promise<number> {
       serverVersion: version.version,
     }
     try {
-      server = createApiServer(api, pluginRoutes(plugins))
+      // The plugins' middleware joins the request path at its named positions; one that cannot be
+      // placed fails the start (a policy skipped would fail open).
+      const middleware = plugins.filter((p) => p.middleware).map((p) => ({middleware: p.middleware!, plugin: p.name}))
+      server = createApiServer(api, pluginRoutes(plugins), {middleware})
     } catch (error) {
-      throw new StartError(`failed to start API server: ${(error as Error).message}`)
+      throw new StartError(error instanceof MiddlewareError ? `failed to start daemon: ${error.message}` : `failed to start API server: ${(error as Error).message}`)
     }
 
     // Plugins start once the listeners are up; one that fails fails the start (its options are
