@@ -37,7 +37,10 @@ export interface ApiContext {
   /** Advertised (default = maximum) API version. */
   maxApiVersion: string
   experimental(): boolean
-  /** Builds the `/info` object; the route only serialises it. Gets the request's API version for version-dependent shaping. */
+  /**
+   * Builds the full `/info` object at the current API version; the route shapes it for the request's
+   * version (src/api/info-shape.ts). Gets that version to ask an upstream engine for its view.
+   */
   info(apiVersion: string): Promise<Record<string, unknown>> | Record<string, unknown>
   events: EventBus
   log: ApiLogger

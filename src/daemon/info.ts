@@ -1,5 +1,5 @@
-// GET /info (§7.4): moby's system.Info as this daemon can truthfully fill it, plus the per-API-
-// version shaping of daemon/server/router/system/system_routes.go getInfo.
+// GET /info (§7.4): moby's system.Info as this daemon can truthfully fill it (the per-API-version
+// shaping of system_routes.go getInfo is the API layer's: src/api/info-shape.ts).
 //
 // What this daemon is: an API endpoint that runs no containers, pulls no images and starts no
 // containerd, network controller, NRI or plugins. Fields about such machinery carry the zero value
@@ -9,10 +9,9 @@ import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import os from 'node:os'
 import {performance} from 'node:perf_hooks'
 
-import {versionLessThan} from '../api/versions.js'
+import {goKeyOrder} from '../api/info-shape.js'
 import type {DaemonConfig} from '../config/types.js'
 import {formatRFC3339Nano} from '../go/time.js'
-import {compareGoStrings} from '../opts/go.js'
 import type {AddressPool} from '../opts/maps.js'
 import {goos, hostPlatform} from '../platform/target.js'
 import {loadInsecureRegistry, maskURLCredentials, validateExecOpt, validateGenericResources, validateMirror} from '../opts/validators.js'
@@ -443,10 +442,10 @@ function configDerived(config: DaemonConfig): Derived {
 }
 
 /**
- * The `/info` body for `apiVersion`, field for field in system.Info order (API ≥ 1.50), or
- * moby's legacy shape below that (extra fields merged through a map, hence sorted keys).
+ * The `/info` body at the current API version, field for field in system.Info order; the API layer
+ * shapes it for older versions (src/api/info-shape.ts).
  */
-export function buildInfo(inputs: InfoInputs, apiVersion: string): Record<string, unknown> {
+export function buildInfo(inputs: InfoInputs): Record<string, unknown> {
   const {config, platform} = inputs
   const v = config.values
   const host: HostFacts = {...hostFacts(), ...inputs.host}
@@ -551,7 +550,7 @@ export function buildInfo(inputs: InfoInputs, apiVersion: string): Record<string
   }
 
   info.Warnings = warnings
-  return shapeForVersion(info, apiVersion)
+  return info
 }
 
 function safeHostname(): string {
@@ -560,82 +559,4 @@ function safeHostname(): string {
   } catch {
     return ''
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Version shaping (system_routes.go getInfo + compat.Wrap)
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-/** compat.appendFields: additive, recursive; an existing non-null value wins. Nested objects are copied, not mutated. */
-function appendFields(src: Record<string, unknown>, dst: Record<string, unknown>): void {
-  for (const [k, val] of Object.entries(src)) {
-    if (isPlainObject(val) && isPlainObject(dst[k])) {
-      const copy = {...(dst[k] as Record<string, unknown>)}
-      appendFields(val, copy)
-      dst[k] = copy
-      continue
-    }
-
-    if (!Object.hasOwn(dst, k) || dst[k] === null || dst[k] === undefined) dst[k] = val
-  }
-}
-
-/** Byte-wise (UTF-8) order; UTF-16 order agrees with it unless a key has astral characters. */
-export function goKeyOrder(a: string, b: string): number {
-  if (/[\uD800-\uDFFF]/.test(a) || /[\uD800-\uDFFF]/.test(b)) return compareGoStrings(a, b)
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** encoding/json of a map[string]any: object keys sorted byte-wise, at every depth. */
-function sortKeysDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map((x) => sortKeysDeep(x))
-  if (!isPlainObject(v)) return v
-  const out: Record<string, unknown> = {}
-  for (const k of Object.keys(v).sort(goKeyOrder)) if (v[k] !== undefined) out[k] = sortKeysDeep(v[k])
-  return out
-}
-
-/**
- * < 1.44 runtimes lose `status`; < 1.46 no `Containerd`; < 1.47 `RegistryConfig` gains
- * `AllowNondistributableArtifactsCIDRs/Hostnames: null`; < 1.49 no `FirewallBackend`, commits gain
- * `Expected`; < 1.50 `BridgeNfIptables/BridgeNfIp6tables: false`, no `DiscoveredDevices`;
- * < 1.53 no `NRI`. When extra fields are merged moby round-trips through a map, so keys come out
- * sorted.
- */
-export function shapeForVersion(info: Record<string, unknown>, apiVersion: string): Record<string, unknown> {
-  const lt = (x: string) => versionLessThan(apiVersion, x)
-  const extras: Record<string, unknown> = {}
-  if (lt('1.44') && isPlainObject(info.Runtimes)) {
-    const rts: Record<string, unknown> = {}
-    for (const [name, rt] of Object.entries(info.Runtimes)) {
-      const {status: _status, ...rest} = rt as Record<string, unknown>
-      rts[name] = rest
-    }
-
-    info.Runtimes = rts
-  }
-
-  if (lt('1.46')) delete info.Containerd
-  if (lt('1.47')) extras.RegistryConfig = {AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null}
-  if (lt('1.49')) {
-    delete info.FirewallBackend
-    for (const k of ['ContainerdCommit', 'RuncCommit', 'InitCommit']) {
-      extras[k] = {Expected: (info[k] as {ID?: string} | undefined)?.ID ?? ''}
-    }
-  }
-
-  if (lt('1.50')) {
-    delete info.DiscoveredDevices
-    extras.BridgeNfIptables = false
-    extras.BridgeNfIp6tables = false
-  }
-
-  if (lt('1.53')) delete info.NRI
-  if (Object.keys(extras).length === 0) return info
-  const merged = {...info}
-  appendFields(extras, merged)
-  return sortKeysDeep(merged) as Record<string, unknown>
 }

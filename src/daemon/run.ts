@@ -169,19 +169,16 @@ export async function runDaemon(input: RunInput): Promise<number> {
     undo.push(() => {
       if (!hadEngineID && failedStart) rmSync(engineIDFile, {force: true})
     })
-    const ownInfo = (apiVersion: string) =>
-      withPluginInfo(plugins, config, buildInfo(
-        {
-          config,
-          engineID,
-          eventsListeners: events.subscriberCount,
-          gitCommit: version.commit,
-          listeners: listeners.listeners.map((l) => ({addr: l.addr, host: l.host, tls: Boolean(tls), verify: config.tls.verify})),
-          platform: input.platform,
-          serverVersion: version.version,
-        },
-        apiVersion,
-      ))
+    const ownInfo = () =>
+      withPluginInfo(plugins, config, buildInfo({
+        config,
+        engineID,
+        eventsListeners: events.subscriberCount,
+        gitCommit: version.commit,
+        listeners: listeners.listeners.map((l) => ({addr: l.addr, host: l.host, tls: Boolean(tls), verify: config.tls.verify})),
+        platform: input.platform,
+        serverVersion: version.version,
+      }))
     const minApi = minApiVersion(config)
     const api: ApiContext = {
       arch: GO_ARCH[arch()] ?? arch(),
@@ -196,7 +193,7 @@ export async function runDaemon(input: RunInput): Promise<number> {
       buildTime: version.buildTime,
       authorize: createAuthorizer({bodyLimit: () => bodyLimitOf(v()['authorization-body-limit']), engine: () => engine, handlers: () => authz as Exclude<typeof authz, string>, log}),
       async info(apiVersion) {
-        const ours = ownInfo(apiVersion)
+        const ours = ownInfo()
         const backend = engine
         if (!backend) return mergeEngineInfo(ours, undefined, NO_ENGINE_WARNING)
         return mergeEngineInfo(ours, await backend.info(apiVersion), backend.warning())

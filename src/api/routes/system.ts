@@ -7,6 +7,7 @@ import {matchAcceptStrict} from '../accept.js'
 import {invalidParameter, messageFromError} from '../errors.js'
 import {EVENTS_SUBSCRIBER_BACKLOG, serializeEvent} from '../events.js'
 import {eventMatches, parseFilters} from '../filters.js'
+import {shapeInfo} from '../info-shape.js'
 import {parseGoQuery} from '../query.js'
 import {writeJson} from '../respond.js'
 import {GoResponse, goHeaderBlock} from '../router.js'
@@ -134,7 +135,9 @@ async function versionHandler(_req: IncomingMessage, res: ServerResponse, ctx: R
 }
 
 async function infoHandler(_req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
-  writeJson(res, 200, await ctx.api.info(ctx.version))
+  // The daemon builds the full body (the engine's fields asked for at this version); the shape per
+  // API version is this layer's.
+  writeJson(res, 200, shapeInfo(await ctx.api.info(ctx.version), ctx.version))
 }
 
 function parseEventTime(name: 'since' | 'until', value: string): bigint | undefined {
