@@ -278,6 +278,10 @@ interface NodeInternals {
 // for any other response; only the per-header validation of a dozen fixed headers is skipped.
 const canStorePrebuilt = typeof (ServerResponse.prototype as NodeInternals)._storeHeader === 'function'
 
+// /_ping's two lengths (HEAD, GET): _storeHeader only reads them.
+const LENGTH_0 = ['Content-Length', '0']
+const LENGTH_2 = ['Content-Length', '2']
+
 /** The server's response class: Go-style heads without patching every response object. */
 export class GoResponse extends ServerResponse {
   /** Headers the version middleware adds: name, value, … */
@@ -297,7 +301,7 @@ export class GoResponse extends ServerResponse {
     this.statusMessage = 'OK'
     // As writeHead: a client that expects 100-continue and got a final status may send more.
     if (self._expect_continue && !self._sent100) this.shouldKeepAlive = false
-    self._storeHeader!('HTTP/1.1 200 OK\r\n' + block, ['Content-Length', String(contentLength)])
+    self._storeHeader!('HTTP/1.1 200 OK\r\n' + block, contentLength === 0 ? LENGTH_0 : contentLength === 2 ? LENGTH_2 : ['Content-Length', String(contentLength)])
     return true
   }
 }
