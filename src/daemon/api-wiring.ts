@@ -21,8 +21,8 @@ export interface DaemonApiParts {
   config(): DaemonConfig
   engine(): EngineBackend | undefined
   authz(): ResolvedAuthz
-  /** The daemon's own /info (plugins' entries included) for an API version. */
-  info(apiVersion: string): Record<string, unknown>
+  /** The daemon's own /info (plugins' entries included), unshaped: the API layer shapes it per version. */
+  info(): Record<string, unknown>
   events: EventBus
   platform: TargetPlatform
   plugins: readonly DockerdPlugin[]
@@ -48,7 +48,7 @@ export function createDaemonApi(parts: DaemonApiParts): {api: ApiContext; server
     buildTime: version.buildTime,
     authorize: createAuthorizer({bodyLimit: () => bodyLimitOf(v()['authorization-body-limit']), engine: parts.engine, handlers: parts.authz, log}),
     async info(apiVersion) {
-      const ours = parts.info(apiVersion)
+      const ours = parts.info()
       const backend = parts.engine()
       if (!backend) return mergeEngineInfo(ours, undefined, NO_ENGINE_WARNING)
       return mergeEngineInfo(ours, await backend.info(apiVersion), backend.warning())
@@ -63,7 +63,9 @@ export function createDaemonApi(parts: DaemonApiParts): {api: ApiContext; server
     os: platformOf(parts.platform).goos,
     serverVersion: version.version,
   }
-  return {api, server: createApiServer(api, pluginRoutes(parts.plugins))}
+  // The plugins' middleware joins the request path at its named positions (MiddlewareError otherwise).
+  const middleware = parts.plugins.filter((p) => p.middleware).map((p) => ({middleware: p.middleware!, plugin: p.name}))
+  return {api, server: createApiServer(api, pluginRoutes(parts.plugins), {middleware})}
 }
 
 /** Routes: the system router's, then each plugin's; a plugin route that collides is refused by name. */

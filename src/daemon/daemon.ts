@@ -16,6 +16,7 @@ import {pluginHelpers} from '../plugins/helpers.js'
 import {activePlugins, pluginFailures} from '../plugins/registry.js'
 import type {DockerdPlugin, PluginContext} from '../plugins/types.js'
 import {buildInfo as buildVersionInfo} from '../version.js'
+import {MiddlewareError} from '../api/middleware.js'
 import {type ApiServer, createDaemonApi} from './api-wiring.js'
 import {type ResolvedAuthz, resolveAuthorization} from './authz.js'
 import {ensureRootsSync, rollbackDirs} from './dirs.js'
@@ -207,7 +208,7 @@ export class Daemon {
         config: () => this.current,
         engine: () => this.engine,
         events: this.events,
-        info: (apiVersion) =>
+        info: () =>
           this.plugins.withInfo(
             this.current,
             buildInfo(
@@ -220,14 +221,14 @@ export class Daemon {
                 platform: this.input.platform,
                 serverVersion: version.version,
               },
-              apiVersion,
             ),
           ),
         platform: this.input.platform,
         plugins: this.plugins.plugins,
       }))
     } catch (error) {
-      throw new StartError(`failed to start API server: ${(error as Error).message}`)
+      // A plugin middleware that cannot be placed fails the start (a policy skipped would fail open).
+      throw new StartError(error instanceof MiddlewareError ? `failed to start daemon: ${error.message}` : `failed to start API server: ${(error as Error).message}`)
     }
 
     // Plugins start once the listeners are up; one that fails fails the start (its options are

@@ -46,7 +46,7 @@ export const NO_STORAGE_DRIVER = 'none'
 
 /**
  * The `/info` body field for field in system.Info order, for the current API version: what the
- * API layer shapes for older versions (shapeForVersion).
+ * API layer shapes for older versions (src/api/info-shape.ts).
  */
 export function buildUnshapedInfo(inputs: InfoInputs): Record<string, unknown> {
   const {config} = inputs

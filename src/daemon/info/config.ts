@@ -1,18 +1,14 @@
 // The /info fields derived from the configuration (moby's daemon/info.go, registry, CDI, runtimes),
 // each parsed part computed once per configuration.
 import type {DaemonConfig} from '../../config/types.js'
-import {compareGoStrings} from '../../opts/go.js'
+import {goKeyOrder} from '../../api/info-shape.js'
 import {loadInsecureRegistry, validateExecOpt, validateGenericResources, validateMirror} from '../../opts/validators.js'
 import type {HostFacts, Platform} from '../../platform/types.js'
 
+export {goKeyOrder}
+
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 export const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [])
-
-/** Byte-wise (UTF-8) order; UTF-16 order agrees with it unless a key has astral characters. */
-export function goKeyOrder(a: string, b: string): number {
-  if (/[\uD800-\uDFFF]/.test(a) || /[\uD800-\uDFFF]/.test(b)) return compareGoStrings(a, b)
-  return a < b ? -1 : a > b ? 1 : 0
-}
 
 export function execOpt(config: DaemonConfig, name: string, platform: Platform): string {
   let found = ''
