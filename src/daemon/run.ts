@@ -401,7 +401,7 @@ function reload(current: DaemonConfig, input: RunInput, events: EventBus, engine
     if (result.config.fileKeys.has(name) || ALWAYS_RESET.has(name)) proposed[name] = result.config.values[name]
   }
 
-  const changes = reloadChanges(current, {...current, values: proposed}, (name) => Boolean(table.byName.get(name)?.reloadable))
+  const changes = reloadChanges(current, {...current, values: proposed as DaemonConfig['values']}, (name) => Boolean(table.byName.get(name)?.reloadable))
   trace('reload: keys in the file %o, applied %o, need a restart %o', [...result.config.fileKeys].sort(), changes.applied, changes.needRestart)
   lastChanges = changes
   const values = {...current.values}
