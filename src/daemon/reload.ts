@@ -5,14 +5,15 @@ import {hostname} from 'node:os'
 
 import type {EventBus} from '../api/index.js'
 import {loadConfig} from '../config/load.js'
+import {reloadPlan} from '../config/reload.js'
 import {renderProblems} from '../config/render.js'
 import type {DaemonConfig, LoadInput} from '../config/types.js'
 import {tracer} from '../log/debug.js'
 import {log} from '../log/logger.js'
-import {maskSensitive} from '../opts/validators.js'
+import {printableValues} from '../options/sensitive.js'
 import type {TargetPlatform} from '../platform/target.js'
 import {configureLogging} from './logging.js'
-import {reloadAttributes, reloadChanges} from './reload-event.js'
+import {reloadAttributes} from './reload-event.js'
 import {notify} from './sd-notify.js'
 
 const trace = tracer('daemon')
@@ -28,24 +29,6 @@ export interface ReloadInput {
   platform: TargetPlatform
   events: EventBus
   engineID: string
-}
-
-/** Reset to their flag/default values on every reload unless the file sets them (§5.2). */
-const ALWAYS_RESET = new Set(['feature', 'max-concurrent-downloads', 'max-concurrent-uploads', 'max-download-attempts'])
-
-/**
- * The reload policy: the values a reload proposes. Like dockerd, only what the new file states
- * changes, except the options it always resets; whether a change applies now is the table's
- * `reloadable`.
- */
-export function reloadPlan(current: DaemonConfig, loaded: DaemonConfig, table: LoadInput['table']): {proposed: Record<string, unknown>; changes: ReloadChanges} {
-  const proposed: Record<string, unknown> = {...current.values}
-  for (const name of Object.keys(proposed)) {
-    if (loaded.fileKeys.has(name) || ALWAYS_RESET.has(name)) proposed[name] = loaded.values[name]
-  }
-
-  const changes = reloadChanges(current, {...current, values: proposed}, (name) => Boolean(table.byName.get(name)?.reloadable))
-  return {changes, proposed}
 }
 
 /**
@@ -67,10 +50,10 @@ export function reloadConfig(current: DaemonConfig, input: ReloadInput): {config
   }
 
   const table = load.table
-  const {changes, proposed} = reloadPlan(current, result.config, table)
+  // Which values change is the table's (each option's `reload` attribute): src/config/reload.ts.
+  const {applied, needRestart, values} = reloadPlan(current, result.config, table)
+  const changes: ReloadChanges = {applied, needRestart}
   trace('reload: keys in the file %o, applied %o, need a restart %o', [...result.config.fileKeys].sort(), changes.applied, changes.needRestart)
-  const values = {...current.values}
-  for (const name of changes.applied) values[name] = proposed[name]
   const next: DaemonConfig = {...current, fileKeys: result.config.fileKeys, values}
   configureLogging(next)
   const say = (label: string, name: string) => log.debug(`Reset ${label}: ${values[name]}`)
@@ -84,21 +67,9 @@ export function reloadConfig(current: DaemonConfig, input: ReloadInput): {config
     log.warn('Options changed in the configuration file take effect only after a restart', {options: changes.needRestart.join(',')})
   }
 
-  log.info('Reloaded configuration', {config: JSON.stringify(sortedValues(next, table))})
+  log.info('Reloaded configuration', {config: JSON.stringify(printableValues(next.values, table))})
   input.events.publish({Action: 'reload', Actor: {Attributes: reloadAttributes(next, hostname(), input.platform), ID: input.engineID}, Type: 'daemon', scope: 'local'})
   done()
   return {changes, config: next}
 }
 
-/** The configuration as the reload line prints it: sorted, unset values left out, secrets masked. */
-function sortedValues(config: DaemonConfig, table: LoadInput['table']): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config.values)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, x]) => {
-        const entry = table.byName.get(name)
-        return [name, entry && typeof x === 'string' ? maskSensitive(entry, x) : x]
-      }),
-  )
-}

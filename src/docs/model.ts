@@ -82,7 +82,7 @@ function docOption(entry: TableEntry, value: unknown): DocOption {
     multiple: isMultiple(entry),
     name: entry.name,
     reloadable: entry.reloadable ?? false,
-    type: typeWord(entry.kind),
+    type: typeWord(entry),
   }
 }
 

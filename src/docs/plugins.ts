@@ -123,7 +123,7 @@ export function pluginsPage(src: PluginSources): string {
     ['DockerdPlugin', 'PluginFactory', 'PluginContext', 'ReloadContext', 'PluginLog', 'AuthorizationHandler', 'AuthorizationRequest', 'AuthorizationResult', 'RequestObservation'],
     'src/plugins/types.ts',
   )
-  const options = extractDeclarations(src.options, ['FlagSet', 'OptionSpec', 'OptionKind', 'DefaultsContext'], 'src/options/types.ts')
+  const options = extractDeclarations(src.options, ['FlagSet', 'OptionSpec', 'OptionKind', 'ValueKind', 'ReloadMode', 'OptionCheck', 'DefaultsContext'], 'src/options/types.ts')
   const routes = extractDeclarations(src.api, ['Route', 'RouteHandler', 'RouteContext'], 'src/api/types.ts')
   const middleware = extractDeclarations(src.api, ['MiddlewarePosition', 'Middleware', 'PluginMiddleware', 'ApiCall'], 'src/api/types.ts')
   const identity = extractDeclarations(src.api, ['CallerIdentity', 'ResponseFilter', 'ApiObservation', 'AuthzRecord'], 'src/api/types.ts')
