@@ -8,7 +8,8 @@ import type {Duplex} from 'node:stream'
 import {goJson, writeError} from '../../../api/respond.js'
 import type {ForwardOptions, ForwardTarget, ResponseFilter} from '../../../api/types.js'
 import {splice} from './splice.js'
-import {describeUpstreamError, type Upstream} from './upstream.js'
+import {fastEligible, forwardFast} from './fast.js'
+import type {Upstream} from './upstream.js'
 
 /** Go's httputil.ReverseProxy hop-by-hop list (RFC 9110 §7.6.1 and the older proxy headers). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
@@ -67,10 +68,9 @@ function setRawHeaders(msg: ClientRequest, raw: readonly string[]): void {
 
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
 
-/** The 502 a client gets when the upstream cannot be reached (the Engine API's JSON error). */
-export function unreachableMessage(upstream: Upstream, error: unknown): string {
-  return `cannot reach the engine at ${upstream.address.text}: ${describeUpstreamError(upstream.address, error)}`
-}
+// DOCKERD_ENGINE_FAST=0 forwards every request through node:http's client (for comparison, and a
+// way out should the fast path misbehave with some engine).
+const fastPath = process.env.DOCKERD_ENGINE_FAST !== '0'
 
 /** Relays the upstream's answer on `res` (a normal response, or one bound to a hijackable socket). */
 function relay(upRes: IncomingMessage, res: Counted, upReq: ClientRequest): void {
@@ -99,7 +99,7 @@ function relay(upRes: IncomingMessage, res: Counted, upReq: ClientRequest): void
 function failBeforeAnswer(res: ServerResponse, upstream: Upstream, error: unknown, target: ForwardTarget): void {
   upstream.failed(error)
   if (res.headersSent || res.destroyed) res.destroy()
-  else writeError(res, 502, unreachableMessage(upstream, error), target.urlVersion)
+  else writeError(res, 502, upstream.unreachable(error), target.urlVersion)
 }
 
 /**
@@ -108,6 +108,12 @@ function failBeforeAnswer(res: ServerResponse, upstream: Upstream, error: unknow
  * the client's answer.
  */
 export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, upstream: Upstream, opts: ForwardOptions = {}): void {
+  // Nothing to rewrite or filter: the fast path relays bytes (TLS to the upstream keeps node:https).
+  if (opts.body === undefined && opts.response === undefined && !upstream.tls && fastPath && fastEligible(req, res)) {
+    forwardFast(req, res, target, upstream)
+    return
+  }
+
   const upReq = upstream.request(upstream.options(target.method, target.uri))
   setRawHeaders(upReq, endToEndHeaders(req.rawHeaders))
   const {body, response} = opts
