@@ -10,6 +10,7 @@ import type {Socket} from 'node:net'
 import {writeError} from '../../../api/respond.js'
 import type {ForwardTarget} from '../../../api/types.js'
 import {type ResponseHead, ResponseReader} from './framing.js'
+import {endToEndHeaders, METHODS_WITHOUT_BODY} from './headers.js'
 
 /** Where the fast path gets its upstream connections (Upstream implements it). */
 export interface ConnSource {
@@ -19,11 +20,6 @@ export interface ConnSource {
   failed(error: unknown): void
   unreachable(error: unknown): string
 }
-
-/** Hop-by-hop request headers (as in forward.ts), checked by length first: most headers are none of them. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect'])
-const HOP_LENGTHS = new Set([...HOP].map((h) => h.length))
-const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
 
 /** node:http's private response fields the raw path sets so that its server stays in step. */
 type RawResponse = ServerResponse & {
@@ -61,20 +57,9 @@ export function fastEligible(req: IncomingMessage, res: ServerResponse): boolean
  * rawHeaders, names and order unchanged (the bytes authorization decided on, less hop-by-hop).
  */
 export function requestHead(method: string, uri: string, raw: readonly string[], addLength: boolean): string {
-  let named: string | undefined
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') named = (named ?? '') + ',' + raw[i + 1].toLowerCase()
-  const drop = named === undefined ? undefined : new Set(named.split(',').map((t) => t.trim()))
+  const headers = endToEndHeaders(raw)
   let head = `${method} ${uri} HTTP/1.1\r\n`
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]
-    if (HOP_LENGTHS.has(name.length) || drop) {
-      const lower = name.toLowerCase()
-      if (HOP.has(lower) || drop?.has(lower)) continue
-    }
-
-    head += `${name}: ${raw[i + 1]}\r\n`
-  }
-
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
   // Go clients send `Content-Length: 0` on a POST without a body; say the same as Go.
   if (addLength) head += 'Content-Length: 0\r\n'
   return head + '\r\n'
@@ -82,23 +67,9 @@ export function requestHead(method: string, uri: string, raw: readonly string[],
 
 /** The client's response head: the upstream's status and end-to-end headers, and our framing. */
 export function responseHead(head: ResponseHead, close: boolean): string {
-  const raw = head.rawHeaders
-  let named: Set<string> | undefined
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') for (const t of raw[i + 1].split(',')) (named ??= new Set()).add(t.trim().toLowerCase())
-  }
-
+  const headers = endToEndHeaders(head.rawHeaders)
   let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]
-    if (HOP_LENGTHS.has(name.length) || named) {
-      const lower = name.toLowerCase()
-      if (HOP.has(lower) || named?.has(lower)) continue
-    }
-
-    text += `${name}: ${raw[i + 1]}\r\n`
-  }
-
+  for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
   if (head.framing.kind === 'chunked') text += 'Transfer-Encoding: chunked\r\n'
   if (close) text += 'Connection: close\r\n'
   return text + '\r\n'

@@ -10,7 +10,7 @@ import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {createEnginePlugin, upstreamComponents, upstreamFromConfig} from '../../../../src/plugins/builtin/engine/index.js'
-import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/forward.js'
+import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/headers.js'
 import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
 import type {ApiObservation} from '../../../../src/api/types.js'
