@@ -5,6 +5,8 @@
 // tell retained memory (a leak) from heap V8 has grown and not yet given back.
 // Usage: node bench/events-rss.mjs [subscribers=1000] [seconds-after=10] [--snapshot]
 //        BENCH_NODE_FLAGS='--max-semi-space-size=1' node bench/events-rss.mjs   (node options for the daemon)
+//        BENCH_ROOT=<another built checkout> measures that one
+//        BENCH_DAEMON_ARGS='--engine-host unix:///run/docker.sock' node bench/events-rss.mjs
 import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
@@ -12,7 +14,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const root = process.env.BENCH_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..')
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const SNAPSHOT = process.argv.includes('--snapshot')
 const N = Number(args[0] ?? 1000)
@@ -25,7 +27,9 @@ const sock = join(t, 'd.sock')
 writeFileSync(join(t, 'daemon.json'), '{}')
 // BENCH_NODE_FLAGS: node options for the daemon (e.g. `--max-semi-space-size=1`).
 const node = [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2'] : [])]
-const child = spawn(process.execPath, [...node, join(root, 'bin', 'run.js'), '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'), '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json')], {
+// BENCH_DAEMON_ARGS: more daemon options (e.g. `--engine-host unix:///run/docker.sock`).
+const extra = process.env.BENCH_DAEMON_ARGS?.split(' ').filter(Boolean) ?? []
+const child = spawn(process.execPath, [...node, join(root, 'bin', 'run.js'), ...extra, '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'), '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json')], {
   cwd: t,
   env: {...process.env, DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run')},
   stdio: 'ignore',

@@ -20,6 +20,8 @@ interface Fake {
   dir: string
   sock: string
   server: http.Server
+  /** Open live /events answers (without `until`). */
+  live: Set<http.ServerResponse>
   seen: Array<{method: string; url: string; headers: http.IncomingHttpHeaders; body: string; conn?: number}>
   close(): Promise<void>
 }
@@ -27,6 +29,7 @@ interface Fake {
 /** A small engine: enough of the Engine API's shapes to exercise the forwarding paths. */
 async function fakeEngine(sock: string): Promise<Fake> {
   const seen: Fake['seen'] = []
+  const live = new Set<http.ServerResponse>()
   // Which connection each request came on.
   const conns = new WeakMap<object, number>()
   let connCount = 0
@@ -69,6 +72,10 @@ async function fakeEngine(sock: string): Promise<Fake> {
         res.writeHead(200, {'Content-Type': 'application/json'})
         res.write(JSON.stringify({Action: 'start', Type: 'container', id: 'c1'}) + '\n')
         if ((req.url ?? '').includes('until')) res.end()
+        else {
+          live.add(res)
+          res.on('close', () => live.delete(res))
+        }
       } else {
         res.writeHead(404, {'Content-Type': 'application/json'})
         res.end('{"message":"page not found"}\n')
@@ -91,6 +98,7 @@ async function fakeEngine(sock: string): Promise<Fake> {
         server.close(() => resolve())
       }),
     dir: path.dirname(sock),
+    live,
     seen,
     server,
     sock,
@@ -344,6 +352,32 @@ describe('engine backend (fake upstream)', () => {
     const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as {Action: string; Type: string})
     assert.deepEqual(lines.map((l) => `${l.Type} ${l.Action}`).sort(), ['container start', 'daemon reload'])
     assert.match(fake.seen.findLast((s) => s.url.includes('/events'))!.url, /since=/)
+  })
+
+  test('live /events streams asking the same share one upstream request, which ends when the last leaves', async () => {
+    const query = '/events?filters=%7B%7D'
+    const before = fake.seen.length
+    const a = await openStream(front.socketPath, query)
+    assert.equal(await a.next(), JSON.stringify({Action: 'start', Type: 'container', id: 'c1'}))
+    const b = await openStream(front.socketPath, query)
+    const upstreamAsks = () => fake.seen.slice(before).filter((s) => s.url.endsWith(query)).length
+    assert.equal(upstreamAsks(), 1)
+    const line = JSON.stringify({Action: 'die', Type: 'container', id: 'c2'})
+    for (const res of fake.live) if (res.req.url?.endsWith(query)) res.write(line + '\n')
+    assert.equal(await a.next(), line)
+    assert.equal(await b.next(), line)
+    a.abort()
+    // One subscriber left: the upstream request stays for the other.
+    await new Promise((r) => setTimeout(r, 50))
+    assert.equal([...fake.live].filter((r) => r.req.url?.endsWith(query)).length, 1)
+    b.abort()
+    await within(
+      (async () => {
+        while ([...fake.live].some((r) => r.req.url?.endsWith(query))) await new Promise((r) => setTimeout(r, 10))
+      })(),
+      2_000,
+      'upstream /events closed',
+    )
   })
 
   test('observers see forwarded requests with the route pattern, status and bytes', async () => {
