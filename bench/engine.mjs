@@ -4,6 +4,7 @@
 //   socat    through a plain byte pipe: socat UNIX-LISTEN:pipe.sock,fork UNIX-CONNECT:engine.sock
 //            (socat's defaults: 8 KiB buffer, a child process per connection)
 //   ours     through bin/run.js --engine-host unix://engine.sock (only when --help offers the flag)
+//   ours-slow  the same with DOCKERD_ENGINE_FAST=0: every request through node:http's client
 // Measured, rounds interleaved across sides so machine-wide drift cancels out:
 //   latency  GET /containers/json, keep-alive, 10 in flight: median and p99 per round
 //   CPU      the front's CPU (process tree, /proc utime+stime) per forwarded request; the engine's too
@@ -134,6 +135,19 @@ if (help.stdout?.includes('--engine-host')) {
   procs.push(proc)
   await waitPing(sock, proc, `${BIN} --engine-host`)
   sides.push({name: 'ours', pid: proc.pid, sock})
+  // The same daemon with the forwarding fast path off (every request through node:http's client):
+  // before/after in one run. Skipped with BENCH_NO_SLOW=1.
+  if (process.env.BENCH_NO_SLOW !== '1') {
+    const slow = join(front, 'ours-slow')
+    mkdirSync(slow)
+    writeFileSync(join(slow, 'daemon.json'), '{}')
+    const slowSock = join(slow, 'front.sock')
+    const slowArgs = ['--data-root', join(slow, 'data'), '--exec-root', join(slow, 'exec'), '--pidfile', join(slow, 'docker.pid'), '--config-file', join(slow, 'daemon.json'), '-H', `unix://${slowSock}`, '--engine-host', engine.host]
+    const slowProc = spawn(process.execPath, [BIN, ...slowArgs], {env: {...isolatedEnv(slow), DOCKERD_ENGINE_FAST: '0'}, stdio: 'ignore'})
+    procs.push(slowProc)
+    await waitPing(slowSock, slowProc, `${BIN} --engine-host (DOCKERD_ENGINE_FAST=0)`)
+    sides.push({name: 'ours-slow', pid: slowProc.pid, sock: slowSock})
+  }
 } else {
   console.log('(c) skipped: daemon has no --engine-host')
 }

@@ -8,12 +8,9 @@ import type {Duplex} from 'node:stream'
 import {goJson, writeError} from '../../../api/respond.js'
 import type {ForwardOptions, ForwardTarget, ResponseFilter} from '../../../api/types.js'
 import {splice} from './splice.js'
-import {describeUpstreamError, type Upstream} from './upstream.js'
-
-/** Go's httputil.ReverseProxy hop-by-hop list (RFC 9110 §7.6.1 and the older proxy headers). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
-// Answered by this daemon's own HTTP server (100 Continue) before the request reached us.
-const REQUEST_ONLY = new Set(['expect'])
+import {fastEligible, forwardFast} from './fast.js'
+import {endToEndHeaders, METHODS_WITHOUT_BODY} from './headers.js'
+import type {Upstream} from './upstream.js'
 
 /** The largest body an upgrading request may carry (exec start sends a few bytes of JSON). */
 export const MAX_UPGRADE_BODY = 1 << 20
@@ -26,31 +23,6 @@ export interface ForwardResult {
 
 /** A response that counts the body bytes it relayed (the API server's GoResponse does). */
 type Counted = ServerResponse & {bytes?: number}
-
-/**
- * rawHeaders (`[name, value, ...]`) without the hop-by-hop ones and those its Connection header
- * names. Names and order are kept as received.
- */
-export function endToEndHeaders(raw: readonly string[], drop: ReadonlySet<string> = HOP_BY_HOP): string[] {
-  let named: Set<string> | undefined
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
-      for (const token of raw[i + 1].split(',')) {
-        const t = token.trim().toLowerCase()
-        if (t) (named ??= new Set()).add(t)
-      }
-    }
-  }
-
-  const out: string[] = []
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase()
-    if (drop.has(name) || REQUEST_ONLY.has(name) || named?.has(name)) continue
-    out.push(raw[i], raw[i + 1])
-  }
-
-  return out
-}
 
 /** Sets headers from a rawHeaders list on an outgoing message, repeated names as one array. */
 function setRawHeaders(msg: ClientRequest, raw: readonly string[]): void {
@@ -65,12 +37,9 @@ function setRawHeaders(msg: ClientRequest, raw: readonly string[]): void {
   for (const {name, values} of seen.values()) msg.setHeader(name, values.length === 1 ? values[0] : values)
 }
 
-const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
-
-/** The 502 a client gets when the upstream cannot be reached (the Engine API's JSON error). */
-export function unreachableMessage(upstream: Upstream, error: unknown): string {
-  return `cannot reach the engine at ${upstream.address.text}: ${describeUpstreamError(upstream.address, error)}`
-}
+// DOCKERD_ENGINE_FAST=0 forwards every request through node:http's client (for comparison, and a
+// way out should the fast path misbehave with some engine).
+const fastPath = process.env.DOCKERD_ENGINE_FAST !== '0'
 
 /** Relays the upstream's answer on `res` (a normal response, or one bound to a hijackable socket). */
 function relay(upRes: IncomingMessage, res: Counted, upReq: ClientRequest): void {
@@ -99,7 +68,7 @@ function relay(upRes: IncomingMessage, res: Counted, upReq: ClientRequest): void
 function failBeforeAnswer(res: ServerResponse, upstream: Upstream, error: unknown, target: ForwardTarget): void {
   upstream.failed(error)
   if (res.headersSent || res.destroyed) res.destroy()
-  else writeError(res, 502, unreachableMessage(upstream, error), target.urlVersion)
+  else writeError(res, 502, upstream.unreachable(error), target.urlVersion)
 }
 
 /**
@@ -108,6 +77,12 @@ function failBeforeAnswer(res: ServerResponse, upstream: Upstream, error: unknow
  * the client's answer.
  */
 export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: ForwardTarget, upstream: Upstream, opts: ForwardOptions = {}): void {
+  // Nothing to rewrite or filter: the fast path relays bytes (TLS to the upstream keeps node:https).
+  if (opts.body === undefined && opts.response === undefined && !upstream.tls && fastPath && fastEligible(req, res)) {
+    forwardFast(req, res, target, upstream)
+    return
+  }
+
   const upReq = upstream.request(upstream.options(target.method, target.uri))
   setRawHeaders(upReq, endToEndHeaders(req.rawHeaders))
   const {body, response} = opts

@@ -7,6 +7,7 @@ import {notify} from '../../../daemon/sd-notify.js'
 import type {FlagSet} from '../../../options/types.js'
 import type {DockerdPlugin, PluginContext, ReloadContext} from '../../types.js'
 import {parseEngineHost, validateEngineHost} from './address.js'
+import {UpstreamEvents} from './events.js'
 import {forwardRequest, forwardUpgrade} from './forward.js'
 import {type EngineTLS, loadNetModules, Upstream} from './upstream.js'
 
@@ -74,6 +75,7 @@ export function upstreamComponents(version: unknown): ComponentVersion[] {
 /** The plugin, with its own state (one daemon per process). */
 export function createEnginePlugin(): DockerdPlugin {
   let upstream: Upstream | undefined
+  const upstreamEvents = new UpstreamEvents()
   const backend: EngineBackend = {
     get address() {
       return upstream?.address.text ?? ''
@@ -87,40 +89,9 @@ export function createEnginePlugin(): DockerdPlugin {
         return []
       }
     },
-    events({accept, rawQuery, signal, urlVersion, onLine}) {
+    events(opts) {
       const up = upstream
-      if (!up || signal.aborted) return Promise.resolve()
-      const path = `${urlVersion ? `/v${urlVersion}` : ''}/events${rawQuery ? `?${rawQuery}` : ''}`
-      return new Promise<void>((resolve) => {
-        const req = up.request({...up.options('GET', path), headers: accept ? {Accept: accept, Host: 'docker'} : {Host: 'docker'}, signal})
-        req.on('error', (error) => {
-          if (!signal.aborted) up.failed(error)
-          resolve()
-        })
-        req.on('response', (res) => {
-          if (res.statusCode !== 200) {
-            res.resume()
-            resolve()
-            return
-          }
-
-          // Whole lines only, so the upstream's events never interleave with ours mid-line.
-          let partial = ''
-          res.setEncoding('utf8')
-          res.on('data', (chunk: string) => {
-            partial += chunk
-            let nl = partial.indexOf('\n')
-            while (nl >= 0) {
-              onLine(partial.slice(0, nl + 1))
-              partial = partial.slice(nl + 1)
-              nl = partial.indexOf('\n')
-            }
-          })
-          res.on('error', () => resolve())
-          res.on('close', () => resolve())
-        })
-        req.end()
-      })
+      return up ? upstreamEvents.events(up, opts) : Promise.resolve()
     },
     forward(req, res, target, opts) {
       forwardRequest(req, res, target, upstream!, opts)

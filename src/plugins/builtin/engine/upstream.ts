@@ -8,6 +8,7 @@ import type {EnginePing} from '../../../api/types.js'
 import {errnoText} from '../../../daemon/dirs.js'
 import type {LogSink} from '../../../log/types.js'
 import type {EngineAddress} from './address.js'
+import {Conn, type ConnSource} from './fast.js'
 
 export interface EngineTLS {
   ca: string
@@ -57,6 +58,7 @@ export interface NetModules {
   http: typeof import('node:http')
   https: typeof import('node:https')
   isIP: typeof import('node:net').isIP
+  connect: typeof import('node:net').connect
   checkServerIdentity: typeof import('node:tls').checkServerIdentity
 }
 
@@ -65,7 +67,7 @@ let netModules: NetModules | undefined
 export async function loadNetModules(): Promise<NetModules> {
   if (!netModules) {
     const [h, hs, net, tls] = await Promise.all([import('node:http'), import('node:https'), import('node:net'), import('node:tls')])
-    netModules = {checkServerIdentity: tls.checkServerIdentity, http: h.default, https: hs.default, isIP: net.isIP}
+    netModules = {checkServerIdentity: tls.checkServerIdentity, connect: net.connect, http: h.default, https: hs.default, isIP: net.isIP}
   }
 
   return netModules
@@ -74,8 +76,15 @@ export async function loadNetModules(): Promise<NetModules> {
 /** What Node's http.request needs for one call to the upstream. */
 export type RequestOptions = http.RequestOptions & https.RequestOptions
 
-export class Upstream {
+/** Free raw connections kept for the fast path (as the agent's maxFreeSockets). */
+export const MAX_FREE_CONNS = 64
+
+export class Upstream implements ConnSource {
   readonly agent: http.Agent
+  /** The fast path's connections: free ones (reused last in, first out) and those carrying a request. */
+  private readonly free: Conn[] = []
+  private readonly busy = new Set<Conn>()
+  private keepConns = true
   private readonly tlsOptions?: {ca: Buffer; cert?: Buffer; key?: Buffer}
   private lastPing?: EnginePing
   private up: boolean | undefined
@@ -148,6 +157,56 @@ export class Upstream {
       socket.once('close', () => clearTimeout(timer))
     })
     return req
+  }
+
+  /** A raw connection for the fast path (plain unix/tcp only; see fast.ts). */
+  acquire(fresh: boolean, cb: (error: Error | undefined, conn?: Conn) => void): void {
+    if (!fresh) {
+      const conn = this.free.pop()
+      if (conn) {
+        conn.socket.ref()
+        this.busy.add(conn)
+        cb(undefined, conn)
+        return
+      }
+    }
+
+    const a = this.address
+    const socket = a.kind === 'unix' ? this.net.connect({path: a.path}) : this.net.connect({host: a.host, noDelay: true, port: a.port})
+    const timer = setTimeout(() => socket.destroy(timeoutError()), CONNECT_TIMEOUT_MS)
+    const onError = (error: Error): void => {
+      clearTimeout(timer)
+      cb(error)
+    }
+
+    socket.once('error', onError)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.off('error', onError)
+      const conn = new Conn(socket, (c, reusable) => this.release(c, reusable))
+      this.busy.add(conn)
+      cb(undefined, conn)
+    })
+  }
+
+  private release(conn: Conn, reusable: boolean): void {
+    this.busy.delete(conn)
+    const i = this.free.indexOf(conn)
+    if (i >= 0) this.free.splice(i, 1)
+    if (!reusable) return
+    if (!this.keepConns || this.free.length >= MAX_FREE_CONNS) {
+      conn.socket.destroy()
+      return
+    }
+
+    // A free connection never keeps the daemon alive.
+    conn.socket.unref()
+    this.free.push(conn)
+  }
+
+  /** The 502 message for a request that could not reach the upstream. */
+  unreachable(error: unknown): string {
+    return `cannot reach the engine at ${this.address.text}: ${describeUpstreamError(this.address, error)}`
   }
 
   /**
@@ -313,6 +372,8 @@ export class Upstream {
     this.stopProbing()
     ;(this.agent as http.Agent & {keepAlive: boolean}).keepAlive = false
     for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy()
+    this.keepConns = false
+    for (const conn of this.free.splice(0)) conn.socket.destroy()
   }
 
   stopProbing(): void {
@@ -324,5 +385,7 @@ export class Upstream {
   close(): void {
     this.stopProbing()
     this.agent.destroy()
+    this.keepConns = false
+    for (const conn of [...this.free.splice(0), ...this.busy]) conn.socket.destroy()
   }
 }

@@ -10,7 +10,7 @@ import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {createEnginePlugin, upstreamComponents, upstreamFromConfig} from '../../../../src/plugins/builtin/engine/index.js'
-import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/forward.js'
+import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/headers.js'
 import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
 import type {ApiObservation} from '../../../../src/api/types.js'
@@ -20,19 +20,26 @@ interface Fake {
   dir: string
   sock: string
   server: http.Server
-  seen: Array<{method: string; url: string; headers: http.IncomingHttpHeaders; body: string}>
+  /** Open live /events answers (without `until`). */
+  live: Set<http.ServerResponse>
+  seen: Array<{method: string; url: string; headers: http.IncomingHttpHeaders; body: string; conn?: number}>
   close(): Promise<void>
 }
 
 /** A small engine: enough of the Engine API's shapes to exercise the forwarding paths. */
 async function fakeEngine(sock: string): Promise<Fake> {
   const seen: Fake['seen'] = []
+  const live = new Set<http.ServerResponse>()
+  // Which connection each request came on.
+  const conns = new WeakMap<object, number>()
+  let connCount = 0
   const server = http.createServer((req, res) => {
+    if (!conns.has(req.socket)) conns.set(req.socket, ++connCount)
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString()
-      seen.push({body, headers: req.headers, method: req.method ?? '', url: req.url ?? ''})
+      seen.push({body, conn: conns.get(req.socket), headers: req.headers, method: req.method ?? '', url: req.url ?? ''})
       const url = (req.url ?? '').split('?')[0]
       if (url === '/_ping') {
         res.writeHead(200, {'Api-Version': '1.41', 'Builder-Version': '1', 'Docker-Experimental': 'true', Server: 'Docker/20.10.24 (linux)', Swarm: 'inactive'})
@@ -48,6 +55,9 @@ async function fakeEngine(sock: string): Promise<Fake> {
       } else if (url.includes('/build')) {
         res.writeHead(200, {'Content-Type': 'application/json'})
         res.end(JSON.stringify({got: body.length, te: req.headers['transfer-encoding'] ?? '', cl: req.headers['content-length'] ?? ''}) + '\n')
+      } else if (url.includes('/rawclose')) {
+        // An answer framed by the end of the connection (the old attach form).
+        res.socket!.end('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\nraw bytes until the end')
       } else if (url.includes('/reset')) {
         res.writeHead(200, {'Content-Type': 'text/plain'})
         res.write('partial\n')
@@ -62,6 +72,10 @@ async function fakeEngine(sock: string): Promise<Fake> {
         res.writeHead(200, {'Content-Type': 'application/json'})
         res.write(JSON.stringify({Action: 'start', Type: 'container', id: 'c1'}) + '\n')
         if ((req.url ?? '').includes('until')) res.end()
+        else {
+          live.add(res)
+          res.on('close', () => live.delete(res))
+        }
       } else {
         res.writeHead(404, {'Content-Type': 'application/json'})
         res.end('{"message":"page not found"}\n')
@@ -84,6 +98,7 @@ async function fakeEngine(sock: string): Promise<Fake> {
         server.close(() => resolve())
       }),
     dir: path.dirname(sock),
+    live,
     seen,
     server,
     sock,
@@ -139,6 +154,94 @@ describe('engine backend (fake upstream)', () => {
     assert.equal(up.headers['x-drop'], undefined)
     assert.equal(up.headers['proxy-authorization'], undefined)
   })
+
+  test('fast path: the head goes up as received (no Connection added), one upstream connection carries consecutive requests', async () => {
+    const before = fake.seen.length
+    for (let i = 0; i < 4; i++) {
+      const r = await request(front.socketPath, `/v1.41/containers/json?n=${i}`, {headers: {'X-Order': String(i)}})
+      assert.equal(r.status, 200)
+      assert.equal(r.body, '[{"Id":"c1"}]\n')
+    }
+
+    const ups = fake.seen.slice(before).filter((s) => s.url.startsWith('/v1.41/containers/json?n='))
+    assert.equal(ups.length, 4)
+    for (const up of ups) {
+      assert.equal(up.headers.connection, undefined)
+      assert.equal(up.headers['x-order'], up.url.slice(-1))
+    }
+
+    assert.equal(new Set(ups.map((u) => u.conn)).size, 1)
+    assert.equal(typeof ups[0].conn, 'number')
+  })
+
+  test('fast path: pipelined requests on one client connection get their answers in order', async () => {
+    const got = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(front.socketPath)
+      let out = ''
+      sock.on('data', (c: Buffer) => {
+        out += c.toString('latin1')
+        if ((out.match(/\[\{"Id":"c1"\}\]\n/g) ?? []).length === 2 && out.includes('page not found')) sock.end()
+      })
+      sock.on('end', () => resolve(out))
+      sock.on('error', reject)
+      sock.write('GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\nGET /v1.41/nothing/here HTTP/1.1\r\nHost: docker\r\n\r\nGET /containers/json HTTP/1.1\r\nHost: docker\r\n\r\n')
+      setTimeout(() => reject(new Error(`no end; got ${JSON.stringify(out)}`)), 3_000).unref()
+    })
+    const statuses = [...got.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1])
+    assert.deepEqual(statuses, ['200', '404', '200'])
+    assert.ok(got.indexOf('page not found') < got.lastIndexOf('[{"Id":"c1"}]'))
+  })
+
+  test('fast path: an answer framed by the end of the connection goes down whole, then the client connection closes', async () => {
+    const got = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(front.socketPath)
+      let out = ''
+      sock.on('data', (c: Buffer) => (out += c.toString('latin1')))
+      sock.on('end', () => resolve(out))
+      sock.on('error', reject)
+      sock.write('GET /containers/c1/rawclose HTTP/1.1\r\nHost: docker\r\n\r\n')
+      setTimeout(() => reject(new Error(`no end; got ${JSON.stringify(out)}`)), 3_000).unref()
+    })
+    assert.match(got, /^HTTP\/1\.1 200 OK\r\n/)
+    assert.match(got, /\r\nConnection: close\r\n/)
+    assert.ok(got.endsWith('\r\n\r\nraw bytes until the end'), JSON.stringify(got))
+  })
+
+  test('fast path: HEAD gets the head only, and the connection serves the next request', async () => {
+    const r = await request(front.socketPath, '/v1.41/containers/json', {method: 'HEAD'})
+    assert.equal(r.status, 200)
+    assert.equal(r.body, '')
+    assert.equal((await request(front.socketPath, '/v1.41/containers/json')).body, '[{"Id":"c1"}]\n')
+  })
+
+  // Request smuggling: node:http's parser stands in front of the fast path and refuses these, so
+  // no byte of them reaches the upstream.
+  const smuggled: Array<[string, string]> = [
+    ['Content-Length and Transfer-Encoding', 'POST /v1.41/build HTTP/1.1\r\nHost: docker\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /v1.41/smuggled HTTP/1.1\r\nHost: docker\r\n\r\n'],
+    ['two Content-Lengths', 'POST /v1.41/build HTTP/1.1\r\nHost: docker\r\nContent-Length: 3\r\nContent-Length: 40\r\n\r\nabcGET /v1.41/smuggled HTTP/1.1\r\n\r\n'],
+    ['obs-fold', 'GET /v1.41/smuggled HTTP/1.1\r\nHost: docker\r\nX-A: 1\r\n Transfer-Encoding: chunked\r\n\r\n'],
+    ['Transfer-Encoding other than chunked', 'POST /v1.41/smuggled HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n'],
+    ['a bare LF before the body', 'POST /v1.41/smuggled HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\n\r\n'],
+    ['a space before the colon', 'POST /v1.41/smuggled HTTP/1.1\r\nHost: docker\r\nContent-Length : 5\r\n\r\nhello'],
+  ]
+  for (const [name, wire] of smuggled) {
+    test(`refused before forwarding: ${name}`, async () => {
+      const before = fake.seen.length
+      const got = await new Promise<string>((resolve, reject) => {
+        const sock = net.connect(front.socketPath)
+        let out = ''
+        sock.on('data', (c: Buffer) => (out += c.toString('latin1')))
+        sock.on('close', () => resolve(out))
+        sock.on('error', () => resolve(out))
+        sock.write(wire)
+        setTimeout(() => reject(new Error(`no close; got ${JSON.stringify(out)}`)), 3_000).unref()
+      })
+      // 400 from the parser, or 501 for a transfer coding Go does not support either.
+      assert.match(got, /^HTTP\/1\.1 (400|501) /)
+      assert.equal(got.match(/HTTP\/1\.1 /g)?.length, 1, got)
+      assert.deepEqual(fake.seen.slice(before).filter((s) => s.url.includes('smuggled') || s.url.includes('build')), [])
+    })
+  }
 
   test('a streamed answer arrives line by line, before the upstream has finished', async () => {
     const s = await openStream(front.socketPath, '/containers/c1/logs?follow=1')
@@ -249,6 +352,32 @@ describe('engine backend (fake upstream)', () => {
     const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as {Action: string; Type: string})
     assert.deepEqual(lines.map((l) => `${l.Type} ${l.Action}`).sort(), ['container start', 'daemon reload'])
     assert.match(fake.seen.findLast((s) => s.url.includes('/events'))!.url, /since=/)
+  })
+
+  test('live /events streams asking the same share one upstream request, which ends when the last leaves', async () => {
+    const query = '/events?filters=%7B%7D'
+    const before = fake.seen.length
+    const a = await openStream(front.socketPath, query)
+    assert.equal(await a.next(), JSON.stringify({Action: 'start', Type: 'container', id: 'c1'}))
+    const b = await openStream(front.socketPath, query)
+    const upstreamAsks = () => fake.seen.slice(before).filter((s) => s.url.endsWith(query)).length
+    assert.equal(upstreamAsks(), 1)
+    const line = JSON.stringify({Action: 'die', Type: 'container', id: 'c2'})
+    for (const res of fake.live) if (res.req.url?.endsWith(query)) res.write(line + '\n')
+    assert.equal(await a.next(), line)
+    assert.equal(await b.next(), line)
+    a.abort()
+    // One subscriber left: the upstream request stays for the other.
+    await new Promise((r) => setTimeout(r, 50))
+    assert.equal([...fake.live].filter((r) => r.req.url?.endsWith(query)).length, 1)
+    b.abort()
+    await within(
+      (async () => {
+        while ([...fake.live].some((r) => r.req.url?.endsWith(query))) await new Promise((r) => setTimeout(r, 10))
+      })(),
+      2_000,
+      'upstream /events closed',
+    )
   })
 
   test('observers see forwarded requests with the route pattern, status and bytes', async () => {

@@ -1,0 +1,336 @@
+// Just enough of an HTTP/1.1 response parser for the forwarding fast path: the head (status,
+// headers) and where the answer ends (Content-Length, the chunked terminator, or the end of the
+// connection), so that the body goes down as the bytes that came up and the upstream connection
+// can be reused. Strict where a lenient reading could let two parties disagree on the framing.
+
+/** How the answer's body is delimited (RFC 9112 §6.3). */
+export type Framing = {kind: 'none'} | {kind: 'length'; length: number} | {kind: 'chunked'} | {kind: 'close'}
+
+export interface ResponseHead {
+  status: number
+  reason: string
+  /** `HTTP/1.0` answers close the connection unless they say keep-alive. */
+  minor: 0 | 1
+  /** `[name, value, ...]` as received (values trimmed). */
+  rawHeaders: string[]
+  framing: Framing
+  /** The upstream connection can carry another request after this answer. */
+  keepAlive: boolean
+}
+
+/** A response the fast path refuses: the connection is not reused and the client gets 502 (or a cut answer). */
+export class FramingError extends Error {
+  // `HPE_` like node's parser, so the 502 says "its answer is not HTTP".
+  readonly code = 'HPE_INVALID_RESPONSE'
+}
+
+/** The largest response head accepted (node's default limit for a whole head is 16 KiB). */
+export const MAX_HEAD_BYTES = 64 << 10
+/** Hex digits of a chunk size: 13 is past 2^52, anything longer is not a real chunk. */
+const MAX_SIZE_DIGITS = 13
+const MAX_CHUNK_LINE = 4096
+
+// tchar (RFC 9110 §5.6.2), as a table: a regex per header name costs more than the rest of its line.
+const TCHAR = new Uint8Array(128)
+for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1
+
+function isToken(s: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 127 || TCHAR[c] === 0) return false
+  }
+
+  return end > 0
+}
+
+const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/
+const LENGTH = /^[0-9]{1,15}$/
+
+const enum Chunk {
+  Size,
+  Ext,
+  SizeLF,
+  Data,
+  DataCR,
+  DataLF,
+  Trailer,
+  TrailerLF,
+}
+
+/**
+ * Reads one answer from the bytes of an upstream connection, fed as they arrive. `feed` returns the
+ * part of the chunk that belongs to the body, as received (chunk framing included), and sets
+ * `head` once the head is complete and `done` once the answer is; bytes after its end are `extra`.
+ */
+export class ResponseReader {
+  head?: ResponseHead
+  done = false
+  /** Bytes past the end of the answer (an upstream that answers more than asked). */
+  extra?: Buffer
+  /** Body bytes without chunk framing (what observers count). */
+  payload = 0
+
+  private pending?: Buffer
+  private remaining = 0
+  private state: Chunk = Chunk.Size
+  private size = 0
+  private digits = 0
+  private line = 0
+  private trailerEmpty = true
+
+  /** `noBody`: the request was HEAD, so no answer has a body whatever its headers say. */
+  constructor(private readonly noBody = false) {}
+
+  feed(chunk: Buffer): Buffer {
+    if (this.done) {
+      if (chunk.length > 0) this.extra = this.extra ? Buffer.concat([this.extra, chunk]) : chunk
+      return EMPTY
+    }
+
+    let at = 0
+    while (!this.head) {
+      const buf = this.pending ? Buffer.concat([this.pending, chunk.subarray(at)]) : chunk.subarray(at)
+      this.pending = undefined
+      if (buf.length > 0 && !startsLikeHttp(buf)) throw new FramingError('not an HTTP response')
+      const end = buf.indexOf('\r\n\r\n')
+      if (end < 0) {
+        if (buf.length > MAX_HEAD_BYTES) throw new FramingError('response head too large')
+        this.pending = buf
+        return EMPTY
+      }
+
+      if (end > MAX_HEAD_BYTES) throw new FramingError('response head too large')
+      const head = parseHead(buf.toString('latin1', 0, end), this.noBody)
+      chunk = buf
+      at = end + 4
+      // 1xx answers (100 Continue, 103 Early Hints) precede the real one and are not passed on.
+      if (head.status >= 100 && head.status < 200) {
+        if (head.status === 101) throw new FramingError('101 Switching Protocols to a request that did not ask to upgrade')
+        continue
+      }
+
+      this.head = head
+      if (head.framing.kind === 'length') this.remaining = head.framing.length
+      if (head.framing.kind === 'none' || (head.framing.kind === 'length' && head.framing.length === 0)) this.finish(chunk, at)
+    }
+
+    if (this.done) {
+      if (at < chunk.length) this.extra = chunk.subarray(at)
+      return EMPTY
+    }
+
+    const body = chunk.subarray(at)
+    switch (this.head.framing.kind) {
+      case 'length': {
+        const take = Math.min(this.remaining, body.length)
+        this.remaining -= take
+        this.payload += take
+        if (this.remaining === 0) {
+          this.finish(body, take)
+          return body.subarray(0, take)
+        }
+
+        return body
+      }
+
+      case 'chunked': {
+        const used = this.scanChunked(body)
+        return used === body.length ? body : body.subarray(0, used)
+      }
+
+      default:
+        this.payload += body.length
+        return body
+    }
+  }
+
+  /** The upstream closed its side: true when that ends the answer (framed by the close). */
+  end(): boolean {
+    if (this.done) return true
+    if (this.head?.framing.kind === 'close') {
+      this.done = true
+      return true
+    }
+
+    return false
+  }
+
+  private finish(buf: Buffer, at: number): void {
+    this.done = true
+    if (at < buf.length) this.extra = buf.subarray(at)
+  }
+
+  /** Walks chunk framing; returns how many bytes of `buf` belong to the body. */
+  private scanChunked(buf: Buffer): number {
+    let i = 0
+    while (i < buf.length) {
+      switch (this.state) {
+        case Chunk.Data: {
+          const take = Math.min(this.remaining, buf.length - i)
+          i += take
+          this.remaining -= take
+          this.payload += take
+          if (this.remaining === 0) this.state = Chunk.DataCR
+          continue
+        }
+
+        case Chunk.Size: {
+          const c = buf[i]
+          const v = hexValue(c)
+          if (v >= 0) {
+            if (++this.digits > MAX_SIZE_DIGITS) throw new FramingError('chunk size too large')
+            this.size = this.size * 16 + v
+          } else if (this.digits === 0) {
+            throw new FramingError('chunk size missing')
+          } else if (c === 0x3b /* ; */ || c === 0x20 || c === 0x09) {
+            this.state = Chunk.Ext
+            this.line = 0
+          } else if (c === 0x0d) {
+            this.state = Chunk.SizeLF
+          } else throw new FramingError('bad chunk size')
+          break
+        }
+
+        case Chunk.Ext: {
+          const c = buf[i]
+          if (c === 0x0d) this.state = Chunk.SizeLF
+          else if (c === 0x0a || (c < 0x20 && c !== 0x09) || c === 0x7f || ++this.line > MAX_CHUNK_LINE) throw new FramingError('bad chunk extension')
+          break
+        }
+
+        case Chunk.SizeLF: {
+          if (buf[i] !== 0x0a) throw new FramingError('bad chunk size line')
+          if (this.size === 0) {
+            this.state = Chunk.Trailer
+            this.line = 0
+            this.trailerEmpty = true
+          } else {
+            this.state = Chunk.Data
+            this.remaining = this.size
+          }
+
+          this.size = 0
+          this.digits = 0
+          break
+        }
+
+        case Chunk.DataCR: {
+          if (buf[i] !== 0x0d) throw new FramingError('chunk data longer than its size')
+          this.state = Chunk.DataLF
+          break
+        }
+
+        case Chunk.DataLF: {
+          if (buf[i] !== 0x0a) throw new FramingError('chunk data longer than its size')
+          this.state = Chunk.Size
+          break
+        }
+
+        case Chunk.Trailer: {
+          // Trailer fields until an empty line; only CRLF line ends are accepted.
+          const c = buf[i]
+          if (c === 0x0d) this.state = Chunk.TrailerLF
+          else if (c === 0x0a || (c < 0x20 && c !== 0x09) || c === 0x7f || ++this.line > MAX_CHUNK_LINE) throw new FramingError('bad trailer')
+          else this.trailerEmpty = false
+          break
+        }
+
+        case Chunk.TrailerLF: {
+          if (buf[i] !== 0x0a) throw new FramingError('bad trailer')
+          if (this.trailerEmpty) {
+            this.finish(buf, i + 1)
+            return i + 1
+          }
+
+          this.state = Chunk.Trailer
+          this.trailerEmpty = true
+          this.line = 0
+          break
+        }
+      }
+
+      i++
+    }
+
+    return i
+  }
+}
+
+const EMPTY = Buffer.alloc(0)
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  if (c >= 0x61 && c <= 0x66) return c - 0x57
+  if (c >= 0x41 && c <= 0x46) return c - 0x37
+  return -1
+}
+
+const HTTP_PREFIX = Buffer.from('HTTP/1.', 'latin1')
+
+function startsLikeHttp(buf: Buffer): boolean {
+  const n = Math.min(buf.length, HTTP_PREFIX.length)
+  return buf.compare(HTTP_PREFIX, 0, n, 0, n) === 0
+}
+
+/** Parses a response head (without its final CRLF CRLF). */
+export function parseHead(text: string, noBody: boolean): ResponseHead {
+  // CR and LF only as line ends (checked per line below), and no NUL; other controls cannot change
+  // where a field or the answer ends (a full character scan of every head costs more than the rest).
+  if (text.includes('\0')) throw new FramingError('NUL in the response head')
+  let eol = text.indexOf('\r\n')
+  const first = eol < 0 ? text : text.slice(0, eol)
+  const m = STATUS_LINE.exec(first)
+  if (!m) throw new FramingError('bad status line')
+  const minor = m[1] === '1' ? 1 : 0
+  const status = Number(m[2])
+  const rawHeaders: string[] = []
+  let length: string | undefined
+  let te: string | undefined
+  let connection: string | undefined
+  while (eol >= 0) {
+    const start = eol + 2
+    eol = text.indexOf('\r\n', start)
+    const line = eol < 0 ? text.slice(start) : text.slice(start, eol)
+    // A bare CR or LF, and obs-fold: refused, as node's own parser does (RFC 9112 §5.2).
+    if (line.includes('\n') || line.includes('\r')) throw new FramingError('bare LF or CR in the response head')
+    const colon = line.indexOf(':')
+    if (colon <= 0) throw new FramingError(line.length > 0 && (line[0] === ' ' || line[0] === '\t') ? 'obsolete line folding in the response head' : 'bad header line')
+    if (!isToken(line, colon)) throw new FramingError('bad header name')
+    const name = line.slice(0, colon)
+    let a = colon + 1
+    let b = line.length
+    while (a < b && (line.charCodeAt(a) === 0x20 || line.charCodeAt(a) === 0x09)) a++
+    while (b > a && (line.charCodeAt(b - 1) === 0x20 || line.charCodeAt(b - 1) === 0x09)) b--
+    const value = line.slice(a, b)
+    rawHeaders.push(name, value)
+    const n = name.length
+    if (n !== 14 && n !== 17 && n !== 10) continue
+    const lower = name.toLowerCase()
+    if (lower === 'content-length') {
+      if (!LENGTH.test(value) || (length !== undefined && length !== value)) throw new FramingError('bad or conflicting Content-Length')
+      length = value
+    } else if (lower === 'transfer-encoding') {
+      te = te === undefined ? value : `${te}, ${value}`
+    } else if (lower === 'connection') {
+      connection = connection === undefined ? value.toLowerCase() : `${connection},${value.toLowerCase()}`
+    }
+  }
+
+  let framing: Framing
+  if (noBody || status === 204 || status === 304 || (status >= 100 && status < 200)) framing = {kind: 'none'}
+  else if (te !== undefined) {
+    // Both: a smuggling vector (RFC 9112 §6.1). Only plain `chunked` is relayed.
+    if (length !== undefined) throw new FramingError('both Transfer-Encoding and Content-Length')
+    if (te.toLowerCase() !== 'chunked') throw new FramingError(`unsupported Transfer-Encoding ${te}`)
+    framing = {kind: 'chunked'}
+  } else if (length !== undefined) framing = {kind: 'length', length: Number(length)}
+  else framing = {kind: 'close'}
+
+  let keepAlive = framing.kind !== 'close' && minor === 1
+  if (connection !== undefined && framing.kind !== 'close') {
+    const tokens = connection.split(',').map((t) => t.trim())
+    keepAlive = !tokens.includes('close') && (minor === 1 || tokens.includes('keep-alive'))
+  }
+
+  return {framing, keepAlive, minor, rawHeaders, reason: m[3] ?? '', status}
+}
