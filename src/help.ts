@@ -2,7 +2,7 @@ import {CommandHelp, Help} from '@oclif/core/help'
 import type {Command} from '@oclif/core/command'
 
 import {defaultSuffix, renderRows} from './help-layout.js'
-import {isMultiple} from './options/argv.js'
+import {isMultiple, isSwitch} from './options/argv.js'
 import {optionTable} from './options/index.js'
 import {typeWord} from './options/table.js'
 import {defaultsContext} from './platform/paths.js'
@@ -18,7 +18,7 @@ export function helpFlags(): Record<string, Command.Flag.Cached> {
     const description = entry.description + defaultSuffix(entry, entry.default?.(ctx))
     const base = {char: entry.char as 'a' | undefined, description, helpGroup: entry.group, hidden: entry.hidden ?? false, name: entry.name}
     flags[entry.name] =
-      entry.kind === 'bool'
+      isSwitch(entry)
         ? {...base, allowNo: false, type: 'boolean'}
         : {...base, helpValue: typeWord(entry), multiple: isMultiple(entry), type: 'option'}
   }

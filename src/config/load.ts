@@ -96,11 +96,8 @@ export function loadConfig(input: LoadInput): LoadResult {
     )
     const pos = at(key)
     if (pos) conflictHints.push(where(path, pos, `"${key}" is also given on the command line as ${entry.char ? `-${entry.char}/` : ''}--${entry.name}`))
-    if (key === 'hosts' && (flagSide.host as string[]).some((h) => h.startsWith('fd://'))) {
-      conflictHints.push(
-        'hint: -H fd:// usually comes from the systemd unit (socket activation); remove "hosts" from the file, or override ExecStart in a drop-in so the unit no longer passes -H',
-      )
-    }
+    const hint = entry.conflictHint?.(flagSide[entry.name] as never)
+    if (hint) conflictHints.push(hint)
   }
 
   // Earlier spellings of a key (`host-gateway-ip`): refused beside the current one, conflicting with the flag.

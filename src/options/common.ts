@@ -86,6 +86,11 @@ export const commonFlags = {
       key: 'hosts',
       kind: 'list',
       name: 'host',
+      // The classic conflict: systemd's unit passes -H fd:// and daemon.json states "hosts".
+      conflictHint: (v: string[]) =>
+        v.some((h) => h.startsWith('fd://'))
+          ? 'hint: -H fd:// usually comes from the systemd unit (socket activation); remove "hosts" from the file, or override ExecStart in a drop-in so the unit no longer passes -H'
+          : undefined,
       parseValue: validateHost,
       validate: eachItem(validateHost),
     },

@@ -142,6 +142,8 @@ export interface OptionSpec {
   enumCase?: 'insensitive'
   /** dockerd's message for a value outside the enum; default `invalid <name>: "<v>" (valid values: …)`. */
   enumError?: (value: string) => string
+  /** A hint printed under a flag/file conflict of this option, given the flag side's value. */
+  conflictHint?: (flagValue: never) => string | undefined
   /** A URL whose credentials (`user:password@`) are masked wherever the value is printed or logged. */
   sensitive?: 'url-credentials'
 }

@@ -4,7 +4,7 @@ import type {TargetPlatform} from '../platform/target.js'
 
 const PLATFORMS: readonly TargetPlatform[] = ['darwin', 'freebsd', 'linux', 'win32']
 const HOOKS = ['start', 'reload', 'shutdown', 'info', 'observe', 'observing'] as const
-const OPTION_FUNCTIONS = ['default', 'enumError', 'parseValue', 'validate'] as const
+const OPTION_FUNCTIONS = ['conflictHint', 'default', 'enumError', 'parseValue', 'validate'] as const
 // HttpMethod (src/api/types.ts).
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
 // Flag names as pflag and daemon.json keys take them: lower case, digits, dashes.

@@ -108,6 +108,13 @@ describe('option attributes and checks (behaviour kept, rules from the table)', 
     assert.match(load({file: '{"min-api-version": "v1.24"}'}).text, /invalid min-api-version: API version must be provided without "v" prefix/)
   })
 
+  it('the hosts conflict hint is the host option\'s conflictHint: shown for -H fd://, not for other hosts', () => {
+    const fd = load({argv: ['-H', 'fd://'], file: '{"hosts": ["unix:///run/d.sock"]}'}).text
+    assert.match(fd, /hosts: \(from flag: \[fd:\/\/\], from file: \[unix:\/\/\/run\/d.sock\]\)/)
+    assert.match(fd, /hint: -H fd:\/\/ usually comes from the systemd unit/)
+    assert.doesNotMatch(load({argv: ['-H', 'unix:///x.sock'], file: '{"hosts": ["unix:///run/d.sock"]}'}).text, /hint:/)
+  })
+
   it('numeric rules call the tested validateNumbers (same texts)', () => {
     assert.match(load({argv: ['--mtu', '-1']}).text, /invalid default MTU: -1/)
     assert.match(load({argv: ['--network-diagnostic-port', '70000']}).text, /invalid network-diagnostic-port \(70000\): value must be between 0 and 65535/)
