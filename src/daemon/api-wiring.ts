@@ -43,7 +43,7 @@ export function createDaemonApi(parts: DaemonApiParts): {api: ApiContext; server
     },
     events: parts.events,
     experimental: () => Boolean(v().experimental),
-    features: () => (v().feature ?? {}) as Record<string, boolean>,
+    features: () => v().feature ?? {},
     gitCommit: version.commit,
     buildTime: version.buildTime,
     authorize: createAuthorizer({bodyLimit: () => bodyLimitOf(v()['authorization-body-limit']), engine: parts.engine, handlers: parts.authz, log}),
@@ -92,5 +92,5 @@ export function advertisedApiVersion(engineVersion: string | undefined, min: str
 
 /** DOCKER_MIN_API_VERSION, else the file's min-api-version, else the default (§4.6). */
 function minApiVersion(config: DaemonConfig): string {
-  return process.env.DOCKER_MIN_API_VERSION || String(config.values['min-api-version'] || '') || DEFAULT_MIN_API_VERSION
+  return process.env.DOCKER_MIN_API_VERSION || config.values['min-api-version'] || DEFAULT_MIN_API_VERSION
 }

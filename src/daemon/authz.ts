@@ -89,7 +89,7 @@ export type ResolvedAuthz = Array<{handler: AuthorizationHandler; name: string}>
 
 /** --authorization-plugin names → handlers of active plugins; an unknown name is an error naming it. */
 export function resolveAuthorization(plugins: readonly DockerdPlugin[], config: DaemonConfig): ResolvedAuthz | string {
-  const names = (config.values['authorization-plugin'] ?? []) as string[]
+  const names = config.values['authorization-plugin'] ?? []
   const resolved: ResolvedAuthz = []
   for (const name of names) {
     const handler = plugins.find((p) => p.authorization?.[name])?.authorization?.[name]

@@ -123,8 +123,8 @@ export class Daemon {
       log.debug(`Max Download Attempts: ${v()['max-download-attempts']}`)
     }
 
-    const dataRoot = String(v()['data-root'])
-    const execRoot = String(v()['exec-root'])
+    const dataRoot = v()['data-root']
+    const execRoot = v()['exec-root']
     let createdDirs: string[] = []
     try {
       createdDirs = ensureRootsSync([[dataRoot, 0o710], [execRoot, 0o700]])
@@ -151,7 +151,7 @@ export class Daemon {
   /** Everything start() creates after the directories, each step registering its undo. */
   private async open(config: DaemonConfig, dataRoot: string): Promise<void> {
     const v = config.values
-    const pidfilePath = String(v.pidfile ?? '')
+    const pidfilePath = v.pidfile ?? ''
     if (pidfilePath) {
       try {
         const pidfile = await createPidfile(pidfilePath)
@@ -180,7 +180,7 @@ export class Daemon {
       listeners = await openListeners(config.hosts, {
         log,
         platform: this.input.platform,
-        socketGroup: String(v.group ?? ''),
+        socketGroup: v.group ?? '',
         socketGroupExplicit: config.explicit.has('group') || config.fileKeys.has('group'),
         tls,
         tlsExplicit: config.tls.explicit,

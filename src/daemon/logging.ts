@@ -5,7 +5,7 @@ import type {Level} from '../log/types.js'
 /** Logging as the merged configuration says: -D wins over --log-level (§3.1). */
 export function configureLogging(config: DaemonConfig): void {
   const v = config.values
-  const wanted = String(v['log-level'] || 'info').toLowerCase()
+  const wanted = (v['log-level'] || 'info').toLowerCase()
   const level = (v.debug ? 'debug' : wanted === 'warning' ? 'warn' : wanted) as Level
-  log.configure({format: v['log-format'] === 'json' ? 'json' : 'text', level, rawLogs: Boolean(v['raw-logs'])})
+  log.configure({format: v['log-format'] === 'json' ? 'json' : 'text', level, rawLogs: v['raw-logs'] === true})
 }

@@ -81,7 +81,7 @@ export function reloadAttributes(config: DaemonConfig, hostName: string, platfor
   attrs['max-download-attempts'] = int(v['max-download-attempts'])
   attrs['shutdown-timeout'] = int(v['shutdown-timeout'])
   attrs['default-stop-timeout'] = int(v['default-stop-timeout'])
-  attrs.features = formatGoValue(new Map(Object.entries((v.feature ?? {}) as Record<string, boolean>)))
+  attrs.features = formatGoValue(new Map(Object.entries(v.feature ?? {})))
   attrs.labels = marshalAttributeSlice(v.label)
   attrs['insecure-registries'] = marshalAttributeSlice(asStored(config, 'insecure-registry', validateInsecureRegistry))
   attrs['registry-mirrors'] = marshalAttributeSlice(asStored(config, 'registry-mirror', validateMirror))

@@ -59,7 +59,7 @@ export function buildUnshapedInfo(inputs: InfoInputs): Record<string, unknown> {
   const live = volatileFacts()
   const derived = configDerived(config)
 
-  const features = (v.feature ?? {}) as Record<string, boolean>
+  const features = v.feature ?? {}
   if (features['embedded-containerd']) {
     warnings.push('WARNING: Running with experimental embedded-containerd mode. This feature may change or be removed in a future release.')
   }
@@ -132,7 +132,7 @@ export function buildUnshapedInfo(inputs: InfoInputs): Record<string, unknown> {
     Runtimes: unix ? derived.runtimes : null,
     DefaultRuntime: unix ? str(v['default-runtime']) || 'runc' : '',
     Swarm: {NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null},
-    LiveRestoreEnabled: Boolean(v['live-restore']),
+    LiveRestoreEnabled: v['live-restore'] === true,
     Isolation: unix ? '' : execOpt(config, 'isolation', platform).toLowerCase() || 'process',
     InitBinary: unix ? str(v['init-path']) || 'docker-init' : '',
     ContainerdCommit: {ID: commit},

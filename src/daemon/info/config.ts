@@ -84,7 +84,7 @@ export function proxyValue(configured: unknown, env: NodeJS.ProcessEnv, names: s
 
 /** command/daemon.go CDI normalisation: default /etc/cdi + /var/run/cdi; `[""]` or `cdi: false` → none. */
 export function cdiSpecDirs(config: DaemonConfig): string[] {
-  const features = (config.values.feature ?? {}) as Record<string, boolean>
+  const features = config.values.feature ?? {}
   if (Object.hasOwn(features, 'cdi') && !features.cdi) return []
   const given = config.values['cdi-spec-dir']
   let dirs: string[]
