@@ -5,7 +5,7 @@ import {createRequire} from 'node:module'
 import type {Socket} from 'node:net'
 import type {PeerCertificate, TLSSocket} from 'node:tls'
 
-import {hostPlatform} from '../platform/target.js'
+import {hostOS} from '../platform/platform.js'
 import type {CallerIdentity} from './types.js'
 
 /** The -H address of the listener each accepted socket came through (set by serve()). */
@@ -34,7 +34,7 @@ let peercred: PeerCredFn | null | undefined
 function loadPeerCred(): PeerCredFn | null {
   if (peercred !== undefined) return peercred
   peercred = null
-  if (hostPlatform() !== 'linux') return peercred
+  if (!hostOS()?.peerCredentials) return peercred
   const require = createRequire(import.meta.url)
   // lib/api/identity.js and the bundles in lib/ find it at different relative paths.
   for (const rel of ['../native/peercred.node', './native/peercred.node']) {

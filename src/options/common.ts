@@ -15,6 +15,7 @@ import {
 } from '../opts/validators.js'
 import {parseAddr} from '../opts/ip.js'
 import {validateMinAPIVersion} from '../config/api-version.js'
+import {platformOf} from '../platform/platform.js'
 import {hostDefaults} from './host-defaults.js'
 import type {FlagSet} from './types.js'
 
@@ -231,7 +232,7 @@ export const daemonFlags = {
       validate: (v: number) => (v < 0 ? `invalid max-connections-per-listener: ${v}: must be 0 (no limit) or more` : undefined),
     },
     {
-      default: (ctx) => (ctx.platform === 'win32' ? 30 : 10),
+      default: (ctx) => platformOf(ctx.platform).defaultShutdownTimeout,
       description: 'Set the default container stop timeout in seconds (0 to terminate immediately)',
       keepZero: true,
       kind: 'int',
@@ -253,7 +254,7 @@ export const daemonFlags = {
     // the plural key passes the unknown-key check but sets nothing; we keep that behaviour (§4.2).
     {default: () => 'plugins.moby', description: 'Containerd namespace to use for plugins', kind: 'string', name: 'containerd-plugins-namespace'},
     {
-      default: (ctx) => (ctx.platform === 'win32' ? '' : 'runc'),
+      default: (ctx) => platformOf(ctx.platform).defaultRuntime,
       description: 'Default OCI runtime for containers',
       kind: 'string',
       name: 'default-runtime',

@@ -15,8 +15,12 @@ import {
   parseGoURL,
 } from './go.js'
 import type {HostPlatform} from './hosts.js'
+import {platformOf} from '../platform/platform.js'
 
 const message = (error: unknown): string => (error as Error).message
+
+// Each known exec-opt key and the OS moby names in its error when another OS is asked for it.
+const EXEC_OPT_HOMES: Readonly<Record<string, string>> = {isolation: 'windows', 'native.cgroupdriver': 'linux'}
 
 /**
  * One --exec-opt / `exec-opts` entry → [key lower-cased, value], as config.Validate checks it:
@@ -30,15 +34,10 @@ export function validateExecOpt(raw: string, platform: HostPlatform = 'linux'): 
   const key = (eq < 0 ? raw : raw.slice(0, eq)).trim().toLowerCase()
   const value = (eq < 0 ? '' : raw.slice(eq + 1)).trim()
   if (eq < 0 || key === '' || value === '') throw new OptsError(`invalid exec-opt (${raw}): must be formatted 'opt=value'`)
-  const windows = platform === 'win32'
+  const home = Object.hasOwn(EXEC_OPT_HOMES, key) ? EXEC_OPT_HOMES[key] : undefined
   let problem: string | undefined
-  if (key === 'isolation') {
-    if (!windows) problem = `option '${key}' is only supported on windows`
-  } else if (key === 'native.cgroupdriver') {
-    if (windows) problem = `option '${key}' is only supported on linux`
-  } else {
-    problem = `unknown option: '${key}'`
-  }
+  if (home === undefined) problem = `unknown option: '${key}'`
+  else if (!platformOf(platform).execOptKeys.includes(key)) problem = `option '${key}' is only supported on ${home}`
 
   if (problem) throw new OptsError(`invalid exec-opt (${raw}): ${problem}`)
   return [key, value]
@@ -394,7 +393,7 @@ export const FIREWALL_BACKEND_RULE = {
 
 /** firewall-backend: "", iptables or nftables on Linux; must be unset on Windows. */
 export function validateFirewallBackend(value: string, platform: HostPlatform = 'linux'): void {
-  if (platform === 'win32') {
+  if (!platformOf(platform).firewallBackend) {
     if (value !== '') throw new OptsError('firewall-backend can only be configured on Linux')
     return
   }

@@ -68,4 +68,14 @@ export interface Platform {
   readHostFacts(): HostFacts
   /** sysctl net.ipv4.ip_forward (sysinfo.IPv4ForwardingDisabled); false where there is none. */
   ipv4Forwarding(): boolean
+  /** The `--exec-opt` keys this OS knows (`native.cgroupdriver` on Unix, `isolation` on Windows). */
+  readonly execOptKeys: readonly string[]
+  /** `--firewall-backend` may be set (Windows refuses any value). */
+  readonly firewallBackend: boolean
+  /** `--shutdown-timeout`'s default in seconds (daemon/config: 10, Windows 30). */
+  readonly defaultShutdownTimeout: number
+  /** `--default-runtime`'s default (`runc`; none on Windows). */
+  readonly defaultRuntime: string
+  /** The kernel tells a unix socket's peer uid/gid (SO_PEERCRED, read by src/native/peercred.c). */
+  readonly peerCredentials: boolean
 }

@@ -10,6 +10,7 @@ export const linux: Platform = {
   manPage: true,
   logDrivers: ['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'],
   name: 'linux',
+  peerCredentials: true,
   networkDrivers: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'],
   readHostFacts: linuxHostFacts,
   title: 'Linux',

@@ -5,6 +5,11 @@ import {unixDefaultPaths} from './paths.js'
 /** The `Platform` fields common to Linux, FreeBSD and macOS. */
 export const unixBase = {
   defaultHTTPHost: 'localhost',
+  defaultRuntime: 'runc',
+  defaultShutdownTimeout: 10,
+  execOptKeys: ['native.cgroupdriver'],
+  firewallBackend: true,
+  peerCredentials: false,
   defaultPaths: unixDefaultPaths,
   listenerKinds: ['tcp', 'unix', 'fd'],
   manPage: false,

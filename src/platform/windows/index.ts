@@ -6,6 +6,11 @@ import {windowsDefaultPaths} from './paths.js'
 
 export const windows: Platform = {
   defaultHTTPHost: '127.0.0.1',
+  defaultRuntime: '',
+  defaultShutdownTimeout: 30,
+  execOptKeys: ['isolation'],
+  firewallBackend: false,
+  peerCredentials: false,
   defaultPaths: windowsDefaultPaths,
   goos: 'windows',
   ipv4Forwarding: noIPv4Forwarding,

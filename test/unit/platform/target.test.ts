@@ -54,11 +54,6 @@ describe('platform/target', () => {
   it('nothing outside src/platform compares against OS names: it asks the platform object', () => {
     // Files of other folders that still compare, each with why; the list shrinks, never grows.
     const EXCEPTIONS: Record<string, string> = {
-      // The peer credentials come from /proc on the host actually running (not the target).
-      'api/identity.ts': 'SO_PEERCRED via /proc: a fact of the host process, owned by src/api',
-      // Option defaults and validators of the table, being moved to typed attributes (src/options).
-      'options/common.ts': 'shutdown-timeout and default-runtime defaults per OS (option table)',
-      'opts/validators.ts': 'exec-opt and firewall-backend rules per OS (option validators)',
       // Self-exec path lookup: /proc/self/exe and PATHEXT are facts of the host process.
       'reexec/self.ts': 'locating this executable on the host',
     }
