@@ -1,5 +1,5 @@
-import {randomUUID} from 'node:crypto'
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
 
 import {goPathError} from './dirs.js'
@@ -20,7 +20,8 @@ export function loadOrCreateEngineID(dataRoot: string): string {
     }
   }
 
-  const id = randomUUID()
+  // node:crypto only when an ID is made (once per data root), not with every start.
+  const id = (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).randomUUID()
   const tmp = `${path}.tmp-${process.pid}`
   try {
     writeFileSync(tmp, id, {mode: 0o600})

@@ -7,7 +7,6 @@
 // are read from the host, and fields about the configuration echo the configuration.
 import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import os from 'node:os'
-import {performance} from 'node:perf_hooks'
 
 import {versionLessThan} from '../api/versions.js'
 import type {DaemonConfig} from '../config/types.js'

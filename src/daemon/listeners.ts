@@ -1,9 +1,9 @@
-import {lookup} from 'node:dns/promises'
 import {closeSync, lstatSync, readFileSync, readlinkSync, unlinkSync} from 'node:fs'
 import {chmod, chown, lstat, readFile, unlink} from 'node:fs/promises'
+import {createRequire} from 'node:module'
 import {BlockList, type AddressInfo, Server as NetServer, type Socket, connect, isIP} from 'node:net'
 import {dirname} from 'node:path'
-import {Server as TLSServer, type TLSSocket} from 'node:tls'
+import type {Server as TLSServer, TLSSocket} from 'node:tls'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {goJoinHostPort as joinHostPort, splitHostPort} from '../go/net.js'
@@ -272,7 +272,8 @@ class Opened {
    */
   private holdEarlyConnections(server: NetServer): void {
     // tls.Server: only handshaken sockets ('secureConnection') speak HTTP, as in api/server.ts serve().
-    const event = server instanceof TLSServer ? 'secureConnection' : 'connection'
+    // (Told by its method rather than instanceof: node:tls loads only when a listener uses TLS.)
+    const event = typeof (server as TLSServer).addContext === 'function' ? 'secureConnection' : 'connection'
     const early: Socket[] = []
     this.early.push(early)
     const hold = (socket: Socket): void => {
@@ -450,7 +451,7 @@ async function isLoopbackHost(hostname: string, log: DaemonLog): Promise<boolean
   if (hostname === 'localhost') return true
   if (isIP(hostname)) return isLoopbackIP(hostname)
   try {
-    return isLoopbackIP((await lookup(hostname)).address)
+    return isLoopbackIP((await (await import('node:dns/promises')).lookup(hostname)).address)
   } catch (error) {
     log.error('Error looking up specified host address', {error: (error as Error).message, host: hostname})
     return false
@@ -461,7 +462,7 @@ async function isLoopbackHost(hostname: string, log: DaemonLog): Promise<boolean
 async function resolveListenHost(hostname: string): Promise<string> {
   if (hostname === '' || isIP(hostname)) return hostname
   try {
-    const all = await lookup(hostname, {all: true})
+    const all = await (await import('node:dns/promises')).lookup(hostname, {all: true})
     return (all.find((a) => a.family === 4) ?? all[0]!).address
   } catch {
     throw new Error(`listen tcp: lookup ${hostname}: no such host`)
@@ -513,7 +514,8 @@ async function insecureTCPWarnings(host: string, hostname: string, opts: Listene
 function newServer(tlsOptions: ServerTLSOptions | undefined, opts: ListenerOptions): NetServer | TLSServer {
   const {log} = opts
   const handshakeMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS
-  const server = tlsOptions ? new TLSServer({...tlsOptions, handshakeTimeout: handshakeMs}) : new NetServer()
+  const tls = tlsOptions && (createRequire(import.meta.url)('node:tls') as typeof import('node:tls'))
+  const server = tls ? new tls.Server({...tlsOptions, handshakeTimeout: handshakeMs}) : new NetServer()
   limitConnections(server, opts)
   if (!tlsOptions) return server
   const deadlines = new WeakMap<object, NodeJS.Timeout>()
