@@ -20,7 +20,7 @@ export function helpFlags(): Record<string, Command.Flag.Cached> {
     flags[entry.name] =
       entry.kind === 'bool'
         ? {...base, allowNo: false, type: 'boolean'}
-        : {...base, helpValue: typeWord(entry.kind), multiple: isMultiple(entry), type: 'option'}
+        : {...base, helpValue: typeWord(entry), multiple: isMultiple(entry), type: 'option'}
   }
 
   return flags

@@ -6,8 +6,10 @@ import http from 'node:http'
 import type {Server as NetServer, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import {identityOf, tagSocket} from './identity.js'
-import {ABORT_CLIENT_GONE, ABORT_SHUTDOWN, createRouter, GoResponse, LazyAbort, type Router, splitVersion} from './router.js'
+import {tagSocket} from './identity.js'
+import type {MiddlewareContribution} from './middleware.js'
+import {Call, Pipeline} from './pipeline.js'
+import {ABORT_SHUTDOWN, createRouter, GoResponse, type Router} from './router.js'
 import type {ApiContext, Route} from './types.js'
 import {checkVersionRange} from './versions.js'
 
@@ -20,9 +22,11 @@ export interface ApiServerOptions {
   maxHeaderSize?: number
   /** How often Node checks headersTimeout; sets how fast a slowloris is cut. */
   connectionsCheckingInterval?: number
+  /** Plugins' middleware, placed at their positions in the list (a misplaced one throws, naming its plugin). */
+  middleware?: readonly MiddlewareContribution[]
 }
 
-export const DEFAULT_SERVER_OPTIONS: Required<ApiServerOptions> = {
+export const DEFAULT_SERVER_OPTIONS: Required<Omit<ApiServerOptions, 'middleware'>> = {
   headersTimeout: 60_000,
   keepAliveTimeout: 5_000,
   maxHeaderSize: 1 << 20,
@@ -31,10 +35,11 @@ export const DEFAULT_SERVER_OPTIONS: Required<ApiServerOptions> = {
 
 interface ServerState {
   api: ApiContext
-  router: Router
+  pipeline: Pipeline
   listeners: Map<NetServer, () => void>
   sockets: Set<Socket>
-  active: Set<LazyAbort>
+  /** Requests whose handler watches its signal (streams): aborted at shutdown. */
+  active: Set<Call>
   tracking: boolean
   closing?: Promise<void>
 }
@@ -49,7 +54,12 @@ function stateOf(server: http.Server): ServerState {
 
 /** The router behind a server made by createApiServer (plugins add routes through it). */
 export function routerOf(server: http.Server): Router {
-  return stateOf(server).router
+  return stateOf(server).pipeline.router
+}
+
+/** The names of a server's middleware list, in order. */
+export function middlewareOf(server: http.Server): string[] {
+  return stateOf(server).pipeline.names
 }
 
 // Go's net/http answers on malformed requests, written raw because no response object exists.
@@ -119,6 +129,7 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
   if (rangeError) throw new Error(rangeError)
   const opts = {...DEFAULT_SERVER_OPTIONS, ...options}
   const router = Array.isArray(routes) ? createRouter(routes) : routes
+  const pipeline = new Pipeline(api, router, options.middleware)
   const server = http.createServer({
     // One class for every response: Go-style heads without a closure per request.
     ServerResponse: GoResponse as unknown as typeof http.ServerResponse,
@@ -135,7 +146,7 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
   server.timeout = 0
   const state: ServerState = {
     api,
-    router,
+    pipeline,
     listeners: new Map(),
     sockets: new Set(),
     active: new Set(),
@@ -153,43 +164,28 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       refuse(res, refusal)
       return
     }
-    if (api.observe) observeAnswer(api, req, res as GoResponse)
 
+    const call = new Call(pipeline, req, res)
     // Only a handler that watches its signal (a stream, a long call) is tracked for client-gone
     // and shutdown aborts: a listener and a set entry per /_ping would cost more than the ping.
-    const ac: LazyAbort = new LazyAbort(() => {
-      state.active.add(ac)
-      res.once('close', () => {
-        state.active.delete(ac)
-        if (!res.writableFinished) ac.abort(ABORT_CLIENT_GONE)
-      })
-    })
+    call.tracker = state.active
     if (state.closing) {
       // Requests still arriving on kept-alive connections are served, then the connection closes.
       res.shouldKeepAlive = false
-      ac.abort(ABORT_SHUTDOWN)
-    }
-    const failed = (err: unknown) => {
-      api.log.error?.('API request failed', {module: 'api', method: req.method, 'request-url': req.url, error: String(err)})
-      if (!res.headersSent && !res.destroyed) {
-        res.statusCode = 500
-        res.setHeader('Content-Type', 'application/json')
-        res.end('{"message":"internal server error"}\n')
-      } else {
-        res.destroy()
-      }
+      call.abort(ABORT_SHUTDOWN)
     }
 
     try {
-      router.handle(req, res, api, ac)?.catch(failed)
+      pipeline.handle(call)?.then(undefined, requestFailed.bind(call))
     } catch (error) {
-      failed(error)
+      requestFailed.call(call, error)
     }
   })
   server.on('clientError', onClientError)
   // Requests that ask to upgrade the connection (attach, exec start, BuildKit's h2c, WebSocket)
-  // arrive here with the raw socket. They take the same route as any other; an answer that does
-  // not upgrade is written on a response bound to the socket, which then closes.
+  // arrive here with the raw socket. They take the same path as any other (the same middleware
+  // list); an answer that does not upgrade is written on a response bound to the socket, which
+  // then closes.
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     const res = new GoResponse(req)
     res.shouldKeepAlive = false
@@ -210,48 +206,32 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
       return
     }
 
-    const started = process.hrtime.bigint()
-    if (api.observe) observeAnswer(api, req, res, started)
-    const done = (r: {bytes: number; status: number}): void => {
-      api.observe?.({authz: res.authz, bytes: r.bytes, durationMs: Number(process.hrtime.bigint() - started) / 1e6, forwarded: true, identity: identityOf(socket), method: req.method ?? '', path: pathOf(req), route: res.route, status: r.status})
+    const call = new Call(pipeline, req, res)
+    const failed = (error: unknown): void => {
+      api.log.error?.('API request failed', {error: String(error), method: req.method, 'request-url': req.url, module: 'api'})
+      socket.destroy()
     }
 
     try {
-      router.handle(req, res, api, undefined, {done, head, socket})?.catch((error: unknown) => {
-        api.log.error?.('API request failed', {error: String(error), method: req.method, 'request-url': req.url, module: 'api'})
-        socket.destroy()
-      })
+      pipeline.handle(call, {head, socket})?.then(undefined, failed)
     } catch (error) {
-      api.log.error?.('API request failed', {error: String(error), method: req.method, 'request-url': req.url, module: 'api'})
-      socket.destroy()
+      failed(error)
     }
   })
   return server
 }
 
-/** The path of a request without the query and the version prefix (for observers). */
-function pathOf(req: http.IncomingMessage): string {
-  const url = req.url ?? ''
-  const q = url.indexOf('?')
-  const path = q < 0 ? url : url.slice(0, q)
-  return splitVersion(path)?.[1] ?? path
-}
-
-/** Tells observers about a request answered on `res`, once its answer is complete. */
-function observeAnswer(api: ApiContext, req: http.IncomingMessage, res: GoResponse, started = process.hrtime.bigint()): void {
-  res.once('finish', () => {
-    api.observe?.({
-      authz: res.authz,
-      bytes: res.bytes,
-      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-      forwarded: res.forwarded,
-      identity: identityOf(req.socket),
-      method: req.method ?? '',
-      path: pathOf(req),
-      route: res.route ?? '',
-      status: res.statusCode,
-    })
-  })
+/** A request whose handling threw: 500 if nothing was sent yet, else the connection goes. */
+function requestFailed(this: Call, err: unknown): void {
+  const {req, res} = this
+  this.api.log.error?.('API request failed', {module: 'api', method: req.method, 'request-url': req.url, error: String(err)})
+  if (!res.headersSent && !res.destroyed) {
+    res.statusCode = 500
+    res.setHeader('Content-Type', 'application/json')
+    res.end('{"message":"internal server error"}\n')
+  } else {
+    res.destroy()
+  }
 }
 
 /**

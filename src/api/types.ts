@@ -37,7 +37,10 @@ export interface ApiContext {
   /** Advertised (default = maximum) API version. */
   maxApiVersion: string
   experimental(): boolean
-  /** Builds the `/info` object; the route only serialises it. Gets the request's API version for version-dependent shaping. */
+  /**
+   * Builds the full `/info` object at the current API version; the route shapes it for the request's
+   * version (src/api/info-shape.ts). Gets that version to ask an upstream engine for its view.
+   */
   info(apiVersion: string): Promise<Record<string, unknown>> | Record<string, unknown>
   events: EventBus
   log: ApiLogger
@@ -270,3 +273,53 @@ export type DaemonEventInput = Omit<DaemonEvent, 'time' | 'timeNano' | 'scope' |
 }
 
 export type EventListener = (event: DaemonEvent) => void
+
+/** The built-in middleware of the request path, in order; plugins add theirs before or after one. */
+export type MiddlewarePosition = 'version' | 'identity' | 'authorization' | 'observe' | 'route'
+
+/**
+ * One request on its way through the middleware list (version → identity → authorization →
+ * observe → route | forward). Also the route handlers' RouteContext.
+ */
+export interface ApiCall extends RouteContext {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly method: string
+  /** The path without the query and the version prefix, percent-decoded (`/containers/json`). */
+  readonly path: string
+  /** The request URI as sent (`/v1.50/containers/json?all=1`). */
+  readonly uri: string
+  /** `1.41` from `/v1.41/...`, '' for a bare path. */
+  readonly urlVersion: string
+  /** The daemon route's pattern (`/_ping`), or the engine route's (`/containers/{id}/json`) for a forwarded request; '' when none. */
+  readonly route: string
+  /** True when no daemon route serves the request: it goes to the engine backend (or answers 501 without one). */
+  readonly forwarded: boolean
+  /** Set for a request that asked to upgrade its connection (attach, exec start, h2c): its socket and the bytes after its head. */
+  readonly upgrade?: {socket: Duplex; head: Buffer}
+  /** Who sent it (set by the `identity` middleware). */
+  identity?: CallerIdentity
+  /** What authorization decided (set by the `authorization` middleware when plugins are configured). */
+  authz?: AuthzRecord
+  /** Answers with dockerd's error body (`{"message":…}`, plain text below API 1.24): the rest of the list is skipped. */
+  refuse(status: number, message: string): void
+}
+
+/**
+ * A middleware of the request path. `request` runs on the way in, in list order, until one
+ * answers the request (ends the response, or sends its head): the rest of the list is skipped.
+ * `done` runs once the answer is complete (status, bytes and duration known), for every request the
+ * router handled, in list order; with no `done` hook in the list and no observer, nothing is timed.
+ */
+export interface Middleware {
+  /** Names it in errors and in the list (unique in the list). */
+  name: string
+  request?(call: ApiCall): void | Promise<void>
+  done?(call: ApiCall, observation: ApiObservation): void
+}
+
+/** A plugin's middleware: placed right after or right before one of the built-in positions. */
+export interface PluginMiddleware extends Middleware {
+  after?: MiddlewarePosition
+  before?: MiddlewarePosition
+}

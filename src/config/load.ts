@@ -1,16 +1,18 @@
 import {existsSync} from 'node:fs'
 
-import {conflictName, fileKey, OBJECT_KINDS, type OptionTable} from '../options/table.js'
-import {flagString, fromFile, fromFlag, isZero} from '../options/values.js'
+import {kindIsZero} from '../options/kinds.js'
+import {optionProblems} from '../options/rules.js'
+import {maskSensitive} from '../options/sensitive.js'
+import {conflictName, fileKey, type OptionTable} from '../options/table.js'
+import {flagString, fromFile, fromFlag} from '../options/values.js'
 import {formatGoValue} from '../opts/go.js'
 import {normalizeHosts} from '../opts/hosts.js'
 import {resolveLabelConflicts} from '../opts/labels.js'
-import {maskSensitive, validateHostGatewayIPs} from '../opts/validators.js'
 import {defaultPaths} from '../platform/paths.js'
 import {ConfigFileError, readConfigFile} from './file.js'
 import type {Position} from './json.js'
 import {suggest} from './suggest.js'
-import type {DaemonConfig, LoadInput, LoadResult, Problem} from './types.js'
+import type {ConfigValues, DaemonConfig, LoadInput, LoadResult, Problem} from './types.js'
 import {validateMinAPIVersion} from './api-version.js'
 
 interface FlatValue {
@@ -65,7 +67,6 @@ export function loadConfig(input: LoadInput): LoadResult {
 
   // 3. Unknown directives, all of them, sorted, each with where and a suggestion.
   const known = table.knownKeys()
-  known.add('host-gateway-ip') // the legacy single-IP key, migrated below
   const unknown = [...flat.keys()].filter((k) => !known.has(k)).sort()
   if (unknown.length > 0) {
     problems.push({
@@ -86,7 +87,7 @@ export function loadConfig(input: LoadInput): LoadResult {
   const conflictHints: string[] = []
   for (const entry of [...table.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const key = fileKey(entry)
-    if (!key || !explicit.has(entry.name) || entry.kind === 'runtimes') continue
+    if (!key || !explicit.has(entry.name) || entry.valueKind.conflicts === false) continue
     const found = flat.get(key)
     if (!found || (entry.parent ?? '') !== found.parent) continue
     const mask = (text: string) => maskSensitive(entry, text)
@@ -102,13 +103,15 @@ export function loadConfig(input: LoadInput): LoadResult {
     }
   }
 
-  const legacyGateway = flat.get('host-gateway-ip')
-  if (legacyGateway && flat.has('host-gateway-ips')) {
-    problems.push({file: path, hints: [], kind: 'file', message: 'host-gateway-ip and host-gateway-ips must not both be specified in the config file'})
-  }
-
-  if (legacyGateway && explicit.has('host-gateway-ip')) {
-    conflicts.push(`host-gateway-ip: (from flag: ${flagString(table.get('host-gateway-ip'), flagSide['host-gateway-ip'])}, from file: ${formatGoValue(legacyGateway.value)})`)
+  // Earlier spellings of a key (`host-gateway-ip`): refused beside the current one, conflicting with the flag.
+  const migrations = table.entries.flatMap((entry) => (entry.migratedKeys ?? []).map((migrated) => ({entry, found: flat.get(migrated.key), migrated})))
+  for (const {entry, found, migrated} of migrations) {
+    if (!found) continue
+    const key = fileKey(entry)
+    if (key && flat.has(key)) problems.push({file: path, hints: [], kind: 'file', message: migrated.both})
+    if (explicit.has(entry.name)) {
+      conflicts.push(`${migrated.key}: (from flag: ${flagString(entry, flagSide[entry.name])}, from file: ${formatGoValue(found.value)})`)
+    }
   }
 
   if (conflicts.length > 0) {
@@ -139,12 +142,14 @@ export function loadConfig(input: LoadInput): LoadResult {
     }
   }
 
-  if (legacyGateway && !flat.has('host-gateway-ips')) {
-    if (typeof legacyGateway.value === 'string') {
-      fileSide['host-gateway-ip'] = [legacyGateway.value]
-      fileKeys.add('host-gateway-ip')
-    } else if (legacyGateway.value !== null) {
-      problems.push({file: path, hints: [], kind: 'file', message: `json: cannot unmarshal ${typeof legacyGateway.value} into Go struct field Config.host-gateway-ip of type netip.Addr`})
+  for (const {entry, found, migrated} of migrations) {
+    const key = fileKey(entry)
+    if (!found || (key && flat.has(key)) || found.value === null) continue
+    try {
+      fileSide[entry.name] = migrated.convert(found.value)
+      fileKeys.add(entry.name)
+    } catch (error) {
+      problems.push({file: path, hints: [], kind: 'file', message: (error as Error).message})
     }
   }
 
@@ -154,21 +159,24 @@ export function loadConfig(input: LoadInput): LoadResult {
   const values: Record<string, unknown> = {}
   for (const entry of table.entries) {
     const fromFileValue = fileSide[entry.name]
-    const keepFileValue =
-      fileKeys.has(entry.name) && fromFileValue !== undefined && (entry.kind === 'bool' || entry.name === 'default-stop-timeout' || !isZero(fromFileValue))
+    const keepZero = entry.valueKind.keepZero || entry.keepZero
+    const keepFileValue = fileKeys.has(entry.name) && fromFileValue !== undefined && (keepZero || !kindIsZero(entry.valueKind, fromFileValue))
     values[entry.name] = keepFileValue ? fromFileValue : flagSide[entry.name]
   }
 
-  if (values.graph && !explicit.has('data-root') && !fileKeys.has('data-root')) values['data-root'] = values.graph
+  // A deprecated spelling's value (`graph`) feeds its option unless that is given itself.
+  for (const entry of table.entries) {
+    const target = entry.aliasOf
+    if (target && values[entry.name] && !explicit.has(target) && !fileKeys.has(target)) values[target] = values[entry.name]
+  }
 
   // 7. Validation of the merged configuration (§4.6).
   const merged: string[] = []
   const mergedHints = new Map<string, {hints: string[]; position?: Position}>()
+  const ctx = {platform: defaults.platform}
   for (const entry of table.entries) {
     const value = values[entry.name]
-    if (!entry.validate || value === undefined || value === null) continue
-    const result = entry.validate(value as never, {platform: defaults.platform})
-    const messages = [result ?? []].flat().filter(Boolean)
+    const messages = optionProblems(entry, value, ctx)
     if (messages.length === 0) continue
     // Where the value came from, when it is the file's: like every other daemon.json problem.
     const key = fileKey(entry)
@@ -181,22 +189,8 @@ export function loadConfig(input: LoadInput): LoadResult {
     }
   }
 
-  const features = (values.feature ?? {}) as Record<string, boolean>
-  if (features['embedded-containerd'] && values['cri-containerd']) {
-    merged.push('conflicting options: cannot use the "embedded-containerd" feature and CRI support (--cri-containerd) at the same time')
-  }
-
-  const gateway = (values['host-gateway-ip'] ?? []) as string[]
-  try {
-    validateHostGatewayIPs(gateway)
-  } catch (error) {
-    merged.push((error as Error).message)
-  }
-
-  if (typeof values['min-api-version'] === 'string' && values['min-api-version']) {
-    const m = validateMinAPIVersion(values['min-api-version'] as string)
-    if (m) merged.push(`invalid min-api-version: ${m}`)
-  }
+  // Checks of several options together, declared by the flag sets.
+  for (const {check} of table.checks) merged.push(...[check(values, ctx) ?? []].flat().filter(Boolean))
 
   const envMin = defaults.env.DOCKER_MIN_API_VERSION
   if (envMin !== undefined) {
@@ -214,16 +208,17 @@ export function loadConfig(input: LoadInput): LoadResult {
     problems.push({file: '', hints: [], kind: 'plain', message: (error as Error).message})
   }
 
-  const tls = tlsSettings(values, explicit, fileKeys)
+  const typed = values as ConfigValues
+  const tls = tlsSettings(typed, explicit, fileKeys)
   let hosts: string[] = []
   try {
-    hosts = normalizeHosts((values.host ?? []) as string[], {defaultHost: defaultPaths(defaults).host, platform: defaults.platform, tls: tls.enabled})
+    hosts = normalizeHosts(typed.host ?? [], {defaultHost: defaultPaths(defaults).host, platform: defaults.platform, tls: tls.enabled})
   } catch (error) {
     problems.push({file: '', hints: [], kind: 'plain', message: (error as Error).message})
   }
 
   if (problems.length > 0) return {problems}
-  const config: DaemonConfig = {configFile: file ? path : '', explicit, fileKeys, hosts, tls, values}
+  const config: DaemonConfig = {configFile: file ? path : '', explicit, fileKeys, hosts, tls, values: typed}
   return {config, problems: []}
 }
 
@@ -247,7 +242,7 @@ function flatten(table: OptionTable, data: Record<string, unknown>): Map<string,
   const flat = new Map<string, FlatValue>()
   for (const [key, value] of Object.entries(data)) {
     const entry = table.byKey.get(key)
-    const keepWhole = entry !== undefined && OBJECT_KINDS.has(entry.kind)
+    const keepWhole = entry?.valueKind.object === true
     if (typeof value === 'object' && value !== null && !Array.isArray(value) && !keepWhole) {
       for (const [child, v] of Object.entries(value)) flat.set(child, {parent: key, path: `${key}/${child}`, value: v})
     } else {
@@ -259,14 +254,14 @@ function flatten(table: OptionTable, data: Record<string, unknown>): Map<string,
 }
 
 /** §6.6: giving tlsverify at all (flag or key) turns TLS on; --tls alone implies verification. */
-function tlsSettings(values: Record<string, unknown>, explicit: ReadonlySet<string>, fileKeys: ReadonlySet<string>): DaemonConfig['tls'] {
+function tlsSettings(values: ConfigValues, explicit: ReadonlySet<string>, fileKeys: ReadonlySet<string>): DaemonConfig['tls'] {
   const verifyGiven = explicit.has('tlsverify') || fileKeys.has('tlsverify')
   const tlsGiven = explicit.has('tls') || fileKeys.has('tls')
   const verify = verifyGiven ? Boolean(values.tlsverify) : Boolean(values.tls)
   const enabled = Boolean(values.tls) || verifyGiven
   const missingDefaults: Record<string, string> = {}
   const keepDefault = (name: 'tlscert' | 'tlskey') => {
-    const p = String(values[name] ?? '')
+    const p = values[name] ?? ''
     if (explicit.has(name) || fileKeys.has(name) || existsSync(p)) return p
     if (p !== '') missingDefaults[name] = p
     return ''
@@ -275,7 +270,7 @@ function tlsSettings(values: Record<string, unknown>, explicit: ReadonlySet<stri
   const cert = keepDefault('tlscert')
   const key = keepDefault('tlskey')
   return {
-    ca: String(values.tlscacert ?? ''),
+    ca: values.tlscacert ?? '',
     cert,
     enabled,
     explicit: tlsGiven || verifyGiven,

@@ -1,79 +1,7 @@
 import {fileKey, type OptionTable, type TableEntry} from '../options/table.js'
-import type {OptionKind} from '../options/types.js'
 import type {TargetPlatform} from '../platform/target.js'
 
 type Schema = Record<string, unknown>
-
-const strings = {type: 'string'}
-
-function kindSchema(kind: OptionKind): Schema {
-  switch (kind) {
-    case 'bool': {
-      return {type: 'boolean'}
-    }
-
-    case 'int': {
-      return {type: 'integer'}
-    }
-
-    case 'bytes': {
-      return {pattern: '^[0-9]+(\\.[0-9]+)?\\s*([kKmMgGtTpP]([iI]?[bB])?|[bB])?$', type: 'string'}
-    }
-
-    case 'list': {
-      return {items: strings, type: 'array'}
-    }
-
-    case 'map': {
-      return {additionalProperties: strings, type: 'object'}
-    }
-
-    case 'features': {
-      return {additionalProperties: {type: 'boolean'}, type: 'object'}
-    }
-
-    case 'mapmap': {
-      return {additionalProperties: {additionalProperties: strings, type: 'object'}, type: 'object'}
-    }
-
-    case 'ulimits': {
-      return {
-        additionalProperties: {properties: {Hard: {type: 'integer'}, Name: strings, Soft: {type: 'integer'}}, type: 'object'},
-        type: 'object',
-      }
-    }
-
-    case 'runtimes': {
-      return {
-        additionalProperties: {
-          properties: {options: {type: 'object'}, path: strings, runtimeArgs: {items: strings, type: 'array'}, runtimeType: strings},
-          type: 'object',
-        },
-        type: 'object',
-      }
-    }
-
-    case 'pools': {
-      return {items: {properties: {base: strings, size: {type: 'integer'}}, required: ['base', 'size'], type: 'object'}, type: 'array'}
-    }
-
-    case 'nri-opts': {
-      return {
-        additionalProperties: false,
-        properties: {enable: {type: 'boolean'}, 'plugin-config-path': strings, 'plugin-path': strings, 'socket-path': strings},
-        type: 'object',
-      }
-    }
-
-    case 'object': {
-      return {type: 'object'}
-    }
-
-    default: {
-      return strings
-    }
-  }
-}
 
 /** `^(?:[dD][eE][bB][uU][gG]|…)?$`: JSON Schema patterns have no case-insensitive flag. */
 export function caseInsensitivePattern(values: readonly string[]): string {
@@ -82,9 +10,9 @@ export function caseInsensitivePattern(values: readonly string[]): string {
 }
 
 function entrySchema(entry: TableEntry): Schema {
-  const schema: Schema = {...kindSchema(entry.kind), description: entry.description}
+  const schema: Schema = {...structuredClone(entry.valueKind.schema), description: entry.description}
   if (entry.enum && entry.enumCase === 'insensitive') schema.pattern = caseInsensitivePattern(entry.enum)
-  else if (entry.enum) schema.enum = [...entry.enum, ...(entry.kind === 'string' ? [''] : [])]
+  else if (entry.enum) schema.enum = [...entry.enum, ...(entry.valueKind.schema.type === 'string' ? [''] : [])]
   if (entry.deprecated || entry.ignored) schema.deprecated = true
   // null means "unset" to dockerd (§4.5), so every key accepts it.
   return {anyOf: [schema, {type: 'null'}], description: entry.description}

@@ -1,4 +1,5 @@
 import type {OptionTable} from '../options/table.js'
+import type {ConfigValues} from '../options/typed.js'
 import type {DefaultsContext} from '../options/types.js'
 import type {Position} from './json.js'
 
@@ -45,8 +46,10 @@ export interface DaemonConfig {
     /** The default paths looked for and not found (cert/key then ''), for a message that says where. */
     missingDefaults?: {tlscert?: string; tlskey?: string}
   }
-  /** Every option's effective value, by option name. */
-  values: Readonly<Record<string, unknown>>
+  /** Every option's effective value, by option name, typed from the table (plugin options: `unknown`). */
+  values: ConfigValues
 }
 
 export type LoadResult = {config: DaemonConfig; problems: []} | {config?: undefined; problems: Problem[]}
+
+export type {ConfigValues} from '../options/typed.js'

@@ -85,7 +85,7 @@ export const JSON_BODY_ROUTES: ReadonlySet<string> = new Set([
   'POST /auth',
 ])
 
-type ResolvedAuthz = Array<{handler: AuthorizationHandler; name: string}>
+export type ResolvedAuthz = Array<{handler: AuthorizationHandler; name: string}>
 
 /** --authorization-plugin names → handlers of active plugins; an unknown name is an error naming it. */
 export function resolveAuthorization(plugins: readonly DockerdPlugin[], config: DaemonConfig): ResolvedAuthz | string {

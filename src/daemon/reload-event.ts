@@ -1,16 +1,17 @@
 // The `daemon reload` event (§5.2): the attributes moby's Daemon.Reload attaches (daemon/reload.go,
 // reload_unix.go), formatted as dockerd formats them, and the list of options a reload changes.
-import {isDeepStrictEqual} from 'node:util'
 
 import type {DaemonConfig} from '../config/types.js'
 import {goJSONString} from '../go/json.js'
-import {isZero} from '../options/values.js'
 import {compareGoStrings, formatGoValue} from '../opts/go.js'
 import {validateInsecureRegistry, validateMirror} from '../opts/validators.js'
+import {platformOf} from '../platform/platform.js'
+import type {TargetPlatform} from '../platform/target.js'
+import type {Platform} from '../platform/types.js'
 
 export {goJSONString} from '../go/json.js'
 
-export type ReloadPlatform = 'linux' | 'win32' | 'freebsd' | 'darwin'
+export type ReloadPlatform = Platform | TargetPlatform
 
 /** reload.go marshalAttributeSlice: `[]` for none, else the Go JSON array text. */
 export function marshalAttributeSlice(v: unknown): string {
@@ -66,7 +67,7 @@ function asStored(config: DaemonConfig, name: string, normalise: (s: string) => 
 export function reloadAttributes(config: DaemonConfig, hostName: string, platform: ReloadPlatform): Record<string, string> {
   const v = config.values
   const attrs: Record<string, string> = {}
-  if (platform !== 'win32') {
+  if (platformOf(platform).unix) {
     attrs.runtimes = formatRuntimesAttribute(v['add-runtime'])
     attrs['default-runtime'] = str(v['default-runtime'])
     attrs['default-shm-size'] = int(v['default-shm-size'])
@@ -92,25 +93,3 @@ export function reloadAttributes(config: DaemonConfig, hostName: string, platfor
   return sorted
 }
 
-/** Missing, null, false, 0, '', [] and {} are all "not set" for comparing effective values: the merge's zero. */
-const normalise = (v: unknown): unknown => (isZero(v) ? undefined : v)
-
-/**
- * The options whose effective value differs between two configurations (deep comparison, unset
- * and zero values alike), split by `reloadable(name)`; both lists sorted.
- */
-export function reloadChanges(
-  oldCfg: DaemonConfig,
-  newCfg: DaemonConfig,
-  reloadable: (name: string) => boolean,
-): {applied: string[]; needRestart: string[]} {
-  const names = new Set([...Object.keys(oldCfg.values), ...Object.keys(newCfg.values)])
-  const applied: string[] = []
-  const needRestart: string[] = []
-  for (const name of names) {
-    if (isDeepStrictEqual(normalise(oldCfg.values[name]), normalise(newCfg.values[name]))) continue
-    ;(reloadable(name) ? applied : needRestart).push(name)
-  }
-
-  return {applied: applied.sort(compareGoStrings), needRestart: needRestart.sort(compareGoStrings)}
-}

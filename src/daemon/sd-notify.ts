@@ -1,5 +1,5 @@
 
-import type {DaemonLog} from './listeners.js'
+import type {DaemonLog} from './listeners/index.js'
 
 export interface NotifyOptions {
   /** Default process.env; NOTIFY_SOCKET is read from it and left in place (as dockerd does). */

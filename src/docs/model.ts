@@ -3,6 +3,7 @@ import {isMultiple} from '../options/argv.js'
 import {optionTable} from '../options/index.js'
 import {fileKey, typeWord, type TableEntry} from '../options/table.js'
 import {defaultPaths, defaultsContext, type DefaultPaths} from '../platform/paths.js'
+import {platformOf} from '../platform/platform.js'
 import type {TargetPlatform} from '../platform/target.js'
 
 /** One documented option, every field already a display string. */
@@ -65,8 +66,6 @@ export const MACHINE_DEPENDENT_DEFAULTS: Readonly<Record<string, string>> = {
   'userland-proxy-path': 'docker-proxy from /usr/local/libexec/docker, /usr/libexec/docker, /usr/local/lib/docker, /usr/lib/docker, /usr/local/libexec, /usr/libexec or PATH; "" when absent',
 }
 
-export const OS_NAMES: Readonly<Record<TargetPlatform, string>> = {darwin: 'macOS', freebsd: 'FreeBSD', linux: 'Linux', win32: 'Windows'}
-
 const byName = (a: {name: string}, b: {name: string}) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
 function docOption(entry: TableEntry, value: unknown): DocOption {
@@ -83,7 +82,7 @@ function docOption(entry: TableEntry, value: unknown): DocOption {
     multiple: isMultiple(entry),
     name: entry.name,
     reloadable: entry.reloadable ?? false,
-    type: typeWord(entry.kind),
+    type: typeWord(entry),
   }
 }
 
@@ -112,7 +111,7 @@ export function docModel(input: ModelInput): DocModel {
     description: input.description,
     fileOnly,
     groups: groups.filter((g) => g.options.length > 0),
-    osName: OS_NAMES[platform],
+    osName: platformOf(platform).title,
     paths: defaultPaths({...ctx, rootless: false}),
     platform,
     usage: input.usage,

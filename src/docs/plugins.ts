@@ -123,8 +123,9 @@ export function pluginsPage(src: PluginSources): string {
     ['DockerdPlugin', 'PluginFactory', 'PluginContext', 'ReloadContext', 'PluginLog', 'AuthorizationHandler', 'AuthorizationRequest', 'AuthorizationResult', 'RequestObservation'],
     'src/plugins/types.ts',
   )
-  const options = extractDeclarations(src.options, ['FlagSet', 'OptionSpec', 'OptionKind', 'DefaultsContext'], 'src/options/types.ts')
+  const options = extractDeclarations(src.options, ['FlagSet', 'OptionSpec', 'OptionKind', 'ValueKind', 'ReloadMode', 'OptionCheck', 'DefaultsContext'], 'src/options/types.ts')
   const routes = extractDeclarations(src.api, ['Route', 'RouteHandler', 'RouteContext'], 'src/api/types.ts')
+  const middleware = extractDeclarations(src.api, ['MiddlewarePosition', 'Middleware', 'PluginMiddleware', 'ApiCall'], 'src/api/types.ts')
   const identity = extractDeclarations(src.api, ['CallerIdentity', 'ResponseFilter', 'ApiObservation', 'AuthzRecord'], 'src/api/types.ts')
   const reexec = extractDeclarations(src.reexec, ['Initializer'], 'src/reexec/types.ts')
   const log = extractDeclarations(src.log, ['LogSink'], 'src/log/types.ts')
@@ -132,8 +133,9 @@ export function pluginsPage(src: PluginSources): string {
 # Writing dockerd plugins
 
 A plugin is an npm package that adds to the daemon what the built-ins add: options (flags with their
-daemon.json keys, validation and help group), Engine API routes, lifecycle hooks (start, reload,
-shutdown), authorization handlers, \`/info\` entries, request observers and re-exec entry points.
+daemon.json keys, validation and help group), Engine API routes, middleware on the request path,
+lifecycle hooks (start, reload, shutdown), authorization handlers, \`/info\` entries, request
+observers and re-exec entry points.
 The daemon's own platform flag sets and its built-in plugins (the metrics API) use the same contract.
 
 A plugin that throws while loading, or whose flag, shorthand or daemon.json key collides with the
@@ -273,6 +275,61 @@ the API version checks, authorization and request logging apply to them as to th
 \`\`\`ts
 ${routes}
 \`\`\`
+
+### Middleware: the request path
+
+Every API request passes one ordered list of named middleware, assembled once when the daemon
+starts:
+
+| position | what it does |
+| --- | --- |
+| \`version\` | the effective API version (\`call.version\`); on the daemon's own routes, the \`Server\`, \`Api-Version\`, \`Ostype\` and \`Docker-Experimental\` headers and the 400 for a version out of range (forwarded requests carry the engine's) |
+| \`identity\` | who is calling, through which listener (\`call.identity\`, see below) |
+| \`authorization\` | the authorization handlers (\`--authorization-plugin\`): a denial answers 403 (or 404) |
+| \`observe\` | its \`done\` hook tells \`observe()\` (metrics, audit) about the answer |
+| \`route\` | the daemon's own route (\`/_ping\`, \`/version\`, \`/info\`, \`/events\`, plugins' routes), or forward to the engine backend (\`--engine-host\`; 501 without one) |
+
+A plugin adds its own with \`middleware\`, each placed right \`after\` or right \`before\` one of these
+positions (\`before: 'version'\` runs first of all; nothing can go after \`route\`). Several at one
+position keep the plugins' order. \`request(call)\` runs on the way in, in list order, until one
+answers: a middleware that ends the response (\`call.refuse(403, 'why')\` writes dockerd's error
+body) stops the list there, so nothing after it — authorization, the route, the engine — sees the
+request. Anything else (\`call.res.setHeader('X-Served-By', 'me')\`: the header joins the daemon's
+sorted head) lets it go on; an \`async\` request hook is awaited, and one that throws answers 500.
+\`done(call, observation)\` runs once the answer is complete, for every request the router handled
+(a refused one too), with its status, bytes, duration, identity and authorization record.
+
+Requests that ask to upgrade their connection (attach, exec start, BuildKit's h2c) go through the
+same list before they are forwarded (\`call.upgrade\` is set); a refusal is written on the socket,
+which then closes. What Go's server and router answer before any middleware is answered before the
+list too: malformed URIs (400), non-canonical paths (301), \`OPTIONS *\`, and unknown paths when no
+engine is configured (404).
+
+A middleware at an unknown position, without a name, with a name already in the list or without a
+hook fails the start with an error naming the plugin (\`failed to start daemon: plugin my-plugin:
+middleware "tag": unknown position after "auth" (known positions: version, identity,
+authorization, observe, route)\`): a policy that is silently skipped would fail open.
+
+\`\`\`js
+export default async function () {
+  return {
+    name: 'my-plugin',
+    middleware: [
+      {name: 'served-by', after: 'identity', request: (call) => call.res.setHeader('X-Served-By', call.identity.listener)},
+      {name: 'no-events', before: 'authorization', request(call) {
+        if (call.path === '/events') call.refuse(403, 'events are not served here')
+      }},
+    ],
+  }
+}
+\`\`\`
+
+\`\`\`ts
+${middleware}
+\`\`\`
+
+A request that no plugin middleware and no observer touches costs nothing extra: the list is walked
+with plain method calls, and nothing is timed unless a \`done\` hook or \`observe()\` wants it.
 
 ### Re-exec entry points
 
@@ -417,7 +474,7 @@ What each can express, from their documentation:
 - Keep the hook file cheap to import: it runs on every start. Import heavy modules inside \`start()\`.
 - Throw from \`start()\` to fail the start (the error names the plugin); log and keep going in
   \`reload()\`, where a failure must leave the running configuration in place.
-- \`observe()\` runs on every API request: do not throw or block there.
+- \`observe()\` and middleware run on every API request: do not throw or block there.
 - Option names, shorthands and daemon.json keys are global: prefix them with the plugin's name.
 `
 }

@@ -39,18 +39,25 @@ const FIXED_KEYS = new Set(['time', 'level', 'msg'])
 // wall clock moves away from the extrapolation (NTP step, suspend).
 let anchorMs = Date.now()
 let anchorHr = process.hrtime.bigint()
+let lastNs = 0n
 
 /** RFC3339NanoFixed in UTC: always 9 fractional digits, `Z`. */
 export function timestamp(): string {
+  const hr = process.hrtime.bigint()
   const wall = Date.now()
-  let ns = BigInt(anchorMs) * 1_000_000n + (process.hrtime.bigint() - anchorHr)
+  let ns = BigInt(anchorMs) * 1_000_000n + (hr - anchorHr)
   const drift = Number(ns / 1_000_000n) - wall
   if (drift > 5 || drift < -5) {
     anchorMs = wall
-    anchorHr = process.hrtime.bigint()
+    anchorHr = hr
     ns = BigInt(wall) * 1_000_000n
   }
 
+  // A re-anchor (or a process descheduled between the two clock reads) must not make a later
+  // line's stamp a few milliseconds earlier than an earlier line's; a real step of the clock
+  // backwards (beyond 50 ms) is followed.
+  if (ns < lastNs && lastNs - ns < 50_000_000n) ns = lastNs
+  lastNs = ns
   const seconds = ns / 1_000_000_000n
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0')
   return new Date(Number(seconds) * 1000).toISOString().slice(0, 19) + '.' + frac + 'Z'

@@ -63,7 +63,7 @@ export function normalizeArgv(input: readonly string[], table: OptionTable): Nor
   const out: NormalizedArgv = {argv: [], help: false, notices: [], positionals: [], version: false}
   const scalarAt = new Map<string, number>()
   const emit = (entry: TableEntry, token: string) => {
-    if (entry.kind === 'bool' || !isMultiple(entry)) {
+    if (isSwitch(entry) || !isMultiple(entry)) {
       const previous = scalarAt.get(entry.name)
       if (previous !== undefined) out.argv[previous] = ''
       scalarAt.set(entry.name, out.argv.length)
@@ -125,7 +125,7 @@ export function normalizeArgv(input: readonly string[], table: OptionTable): Nor
       const entry = table.byName.get(name)
       if (!entry || entry.fileOnly) throw new FlagError(`unknown flag: --${name}`, didYouMean(name, table))
       const display = flagDisplay(entry)
-      if (entry.kind === 'bool') {
+      if (isSwitch(entry)) {
         setBool(entry, inline, display)
         return i
       }
@@ -156,7 +156,7 @@ export function normalizeArgv(input: readonly string[], table: OptionTable): Nor
         const entry = table.byChar.get(c)
         if (!entry) throw new FlagError(`unknown shorthand flag: '${c}' in ${arg}`)
         const display = flagDisplay(entry)
-        if (entry.kind === 'bool') {
+        if (isSwitch(entry)) {
           if (rest.startsWith('=')) {
             setBool(entry, rest.slice(1), display)
             rest = ''
@@ -189,8 +189,14 @@ export function flagDisplay(entry: {char?: string; name: string}): string {
   return entry.char ? `-${entry.char}, --${entry.name}` : `--${entry.name}`
 }
 
-export function isMultiple(entry: {kind: string}): boolean {
-  return !['bool', 'bytes', 'int', 'ip', 'nri-opts', 'object', 'string'].includes(entry.kind)
+/** A repeatable flag (lists accumulate), as its kind says. */
+export function isMultiple(entry: TableEntry): boolean {
+  return entry.valueKind.flag === 'multiple'
+}
+
+/** A switch: `--flag`, `--flag=false`, `--no-flag`. */
+export function isSwitch(entry: TableEntry): boolean {
+  return entry.valueKind.flag === 'boolean'
 }
 
 /** What oclif's parser makes of normalised argv: booleans, the last scalar, lists accumulated. */
@@ -202,7 +208,7 @@ export function toFlagValues(argv: readonly string[], table: OptionTable): Recor
     // `--no-x` is x=false, unless a flag is really called no-x (--no-new-privileges).
     const negated = eq === -1 && !table.byName.has(flag) && flag.startsWith('no-')
     const entry = table.get(negated ? flag.slice(3) : flag)
-    if (entry.kind === 'bool') out[entry.name] = !negated
+    if (isSwitch(entry)) out[entry.name] = !negated
     else if (isMultiple(entry)) out[entry.name] = [...((out[entry.name] as string[] | undefined) ?? []), token.slice(eq + 1)]
     else out[entry.name] = token.slice(eq + 1)
   }

@@ -3,22 +3,31 @@ import {validateDNSSearch} from '../opts/dns.js'
 import {validateHost} from '../opts/hosts.js'
 import {validateLabel} from '../opts/labels.js'
 import {
+  LOG_FORMAT_RULE,
+  LOG_LEVEL_RULE,
   validateExecOpt,
+  validateFeatureConflicts,
   validateGenericResources,
+  validateHostGatewayIPs,
   validateInsecureRegistry,
-  validateLogFormat,
-  validateLogLevel,
   validateMirror,
+  validateNumbers,
 } from '../opts/validators.js'
 import {parseAddr} from '../opts/ip.js'
+import {validateMinAPIVersion} from '../config/api-version.js'
 import {hostDefaults} from './host-defaults.js'
 import type {FlagSet} from './types.js'
 
-// Every level logrus.ParseLevel takes (validateLogLevel); the help text names the usual five, as dockerd's.
-const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
+/** A list option's items each checked by a validator that throws dockerd's message. */
+const eachItem = (fn: (item: string) => unknown) => (v: string[]) => v.map((item) => tryMessage(() => fn(item))).filter(Boolean)
+
+type NumberField = keyof Parameters<typeof validateNumbers>[0]
+
+/** config.Validate's numeric check of one field (the tested validateNumbers, not a copy). */
+const number = (field: NumberField) => (v: number) => tryMessage(() => validateNumbers({[field]: v})) || undefined
 
 /** `dockerd`'s own options and the common options it shares with the docker CLI (§3.1). */
-export const commonFlags: FlagSet = {
+export const commonFlags = {
   helpGroup: 'COMMON',
   id: 'common',
   owner: 'dockerd',
@@ -32,17 +41,16 @@ export const commonFlags: FlagSet = {
       name: 'config-file',
     },
     {description: 'Validate daemon configuration and exit', key: null, kind: 'bool', name: 'validate'},
-    {char: 'D', description: 'Enable debug mode', kind: 'bool', name: 'debug', reloadable: true},
+    {char: 'D', description: 'Enable debug mode', kind: 'bool', name: 'debug', reload: 'apply'},
     {
       char: 'l',
       default: () => 'info',
+      // The help text names the usual five, as dockerd's; the rule takes every logrus level.
       description: 'Set the logging level ("debug"|"info"|"warn"|"error"|"fatal")',
-      enum: LOG_LEVELS,
-      enumCase: 'insensitive',
+      ...LOG_LEVEL_RULE,
       kind: 'string',
       name: 'log-level',
-      reloadable: true,
-      validate: (v: string) => tryMessage(() => validateLogLevel(v)) || undefined,
+      reload: 'apply',
     },
     {description: 'Use TLS; implied by --tlsverify', kind: 'bool', name: 'tls'},
     {
@@ -79,13 +87,13 @@ export const commonFlags: FlagSet = {
       kind: 'list',
       name: 'host',
       parseValue: validateHost,
-      validate: (v: string[]) => v.map((h) => tryMessage(() => validateHost(h))).filter(Boolean),
+      validate: eachItem(validateHost),
     },
   ],
-}
+} as const satisfies FlagSet
 
 /** The daemon's configuration options of every OS (§3.2), plus 20.10/1.12 options kept as deprecated. */
-export const daemonFlags: FlagSet = {
+export const daemonFlags = {
   helpGroup: 'DAEMON',
   id: 'daemon',
   owner: 'dockerd',
@@ -94,20 +102,20 @@ export const daemonFlags: FlagSet = {
       description: 'Preferred Docker registry mirror',
       key: 'registry-mirrors',
       kind: 'list',
-      name: 'registry-mirror', reloadable: true,
+      name: 'registry-mirror', reload: 'apply',
       parseValue: validateMirror,
-      validate: (v: string[]) => v.map((m) => tryMessage(() => validateMirror(m))).filter(Boolean),
+      validate: eachItem(validateMirror),
     },
     {
       description: 'Enable insecure registry communication',
       key: 'insecure-registries',
       kind: 'list',
-      name: 'insecure-registry', reloadable: true,
+      name: 'insecure-registry', reload: 'apply',
       parseValue: validateInsecureRegistry,
-      validate: (v: string[]) => v.map((r) => tryMessage(() => validateInsecureRegistry(r))).filter(Boolean),
+      validate: eachItem(validateInsecureRegistry),
     },
     {description: 'Storage driver options', key: 'storage-opts', kind: 'list', name: 'storage-opt'},
-    {description: 'Authorization plugins to load', key: 'authorization-plugins', kind: 'list', name: 'authorization-plugin', reloadable: true},
+    {description: 'Authorization plugins to load', key: 'authorization-plugins', kind: 'list', name: 'authorization-plugin', reload: 'apply'},
     {
       description: 'Runtime execution options',
       key: 'exec-opts',
@@ -120,14 +128,14 @@ export const daemonFlags: FlagSet = {
     {default: hostDefaults['exec-root'], description: 'Root directory for execution state files', kind: 'string', name: 'exec-root'},
     {description: 'containerd grpc address', kind: 'string', name: 'containerd'},
     {description: 'start containerd with cri', kind: 'bool', name: 'cri-containerd'},
-    {default: () => ({}), description: 'Enable feature in the daemon', key: 'features', kind: 'features', name: 'feature', reloadable: true},
+    {default: () => ({}), description: 'Enable feature in the daemon', key: 'features', kind: 'features', name: 'feature', reload: 'reset'},
     {default: () => ({}), description: 'Default network options', key: 'default-network-opts', kind: 'mapmap', name: 'default-network-opt'},
     {
       default: () => 1500,
       description: 'Set the MTU for the default "bridge" network',
       kind: 'int',
       name: 'mtu',
-      validate: (v: number) => (v < 0 ? `invalid default MTU: ${v}` : undefined),
+      validate: number('mtu'),
     },
     {default: () => 1500, description: 'Network Control plane MTU', kind: 'int', name: 'network-control-plane-mtu'},
     {
@@ -135,32 +143,41 @@ export const daemonFlags: FlagSet = {
       hidden: true,
       kind: 'int',
       name: 'network-diagnostic-port',
-      validate: (v: number) =>
-        v < 0 || v > 65_535 ? `invalid network-diagnostic-port (${v}): value must be between 0 and 65535` : undefined,
+      validate: number('networkDiagnosticPort'),
     },
     {description: 'Full timestamps without ANSI coloring', kind: 'bool', name: 'raw-logs'},
     {
       default: () => 'text',
       description: 'Set the logging format ("text"|"json")',
-      enum: ['text', 'json'],
+      ...LOG_FORMAT_RULE,
       kind: 'string',
       name: 'log-format',
-      validate: (v: string) => tryMessage(() => validateLogFormat(v)) || undefined,
     },
-    {description: 'DNS server to use', kind: 'list', name: 'dns', parseValue: parseAddr, validate: (v: string[]) => v.map((a) => tryMessage(() => parseAddr(a))).filter(Boolean)},
+    {description: 'DNS server to use', kind: 'list', name: 'dns', parseValue: parseAddr, validate: eachItem(parseAddr)},
     {description: 'DNS options to use', key: 'dns-opts', kind: 'list', name: 'dns-opt'},
     {
       description: 'DNS search domains to use',
       kind: 'list',
       name: 'dns-search',
       parseValue: validateDNSSearch,
-      validate: (v: string[]) => v.map((d) => tryMessage(() => validateDNSSearch(d))).filter(Boolean),
+      validate: eachItem(validateDNSSearch),
     },
     {
       description:
         "IP addresses that the special 'host-gateway' string in --add-host resolves to. Defaults to the IP addresses of the default bridge",
       key: 'host-gateway-ips',
       kind: 'list',
+      // The single-address key of earlier releases.
+      migratedKeys: [
+        {
+          both: 'host-gateway-ip and host-gateway-ips must not both be specified in the config file',
+          convert(v: unknown) {
+            if (typeof v !== 'string') throw new Error(`json: cannot unmarshal ${typeof v} into Go struct field Config.host-gateway-ip of type netip.Addr`)
+            return [v]
+          },
+          key: 'host-gateway-ip',
+        },
+      ],
       name: 'host-gateway-ip',
       parseValue: parseAddr,
     },
@@ -170,8 +187,8 @@ export const daemonFlags: FlagSet = {
       kind: 'list',
       name: 'label',
       parseValue: validateLabel,
-      reloadable: true,
-      validate: (v: string[]) => v.map((l) => tryMessage(() => validateLabel(l))).filter(Boolean),
+      reload: 'apply',
+      validate: eachItem(validateLabel),
     },
     {default: () => 'json-file', description: 'Default driver for container logs', kind: 'string', name: 'log-driver'},
     {default: () => ({}), description: 'Default log driver options for containers', key: 'log-opts', kind: 'map', name: 'log-opt'},
@@ -180,26 +197,26 @@ export const daemonFlags: FlagSet = {
       description: 'Set the max concurrent downloads',
       kind: 'int',
       name: 'max-concurrent-downloads',
-      reloadable: true,
-      validate: (v: number) => (v < 0 ? `invalid max concurrent downloads: ${v}` : undefined),
+      reload: 'reset',
+      validate: number('maxConcurrentDownloads'),
     },
     {
       default: () => 5,
       description: 'Set the max concurrent uploads',
       kind: 'int',
       name: 'max-concurrent-uploads',
-      reloadable: true,
-      validate: (v: number) => (v < 0 ? `invalid max concurrent uploads: ${v}` : undefined),
+      reload: 'reset',
+      validate: number('maxConcurrentUploads'),
     },
     {
       default: () => 5,
       description: 'Set the max download attempts for each pull',
       kind: 'int',
       name: 'max-download-attempts',
-      reloadable: true,
-      validate: (v: number) => (v < 0 ? `invalid max download attempts: ${v}` : undefined),
+      reload: 'reset',
+      validate: number('maxDownloadAttempts'),
     },
-    {default: () => 15, description: 'Set the default shutdown timeout', kind: 'int', name: 'shutdown-timeout', reloadable: true},
+    {default: () => 15, description: 'Set the default shutdown timeout', kind: 'int', name: 'shutdown-timeout', reload: 'apply'},
     {
       // Not in dockerd: a bound per -H listener, so a flood on one cannot exhaust the file descriptors of all.
       default: () => 4096,
@@ -211,10 +228,11 @@ export const daemonFlags: FlagSet = {
     {
       default: (ctx) => (ctx.platform === 'win32' ? 30 : 10),
       description: 'Set the default container stop timeout in seconds (0 to terminate immediately)',
+      keepZero: true,
       kind: 'int',
       name: 'default-stop-timeout',
-      reloadable: true,
-      validate: (v: number) => (v < 0 ? `invalid default stop timeout: ${v}` : undefined),
+      reload: 'apply',
+      validate: number('defaultStopTimeout'),
     },
     {description: 'Set default address or interface for swarm advertised address', kind: 'string', name: 'swarm-default-advertise-addr'},
     {description: 'Enable experimental features', kind: 'bool', name: 'experimental'},
@@ -234,7 +252,7 @@ export const daemonFlags: FlagSet = {
       description: 'Default OCI runtime for containers',
       kind: 'string',
       name: 'default-runtime',
-      reloadable: true,
+      reload: 'apply',
     },
     {description: 'HTTP proxy URL to use for outgoing traffic', kind: 'string', name: 'http-proxy', parent: 'proxies', sensitive: 'url-credentials'},
     {description: 'HTTPS proxy URL to use for outgoing traffic', kind: 'string', name: 'https-proxy', parent: 'proxies', sensitive: 'url-credentials'},
@@ -257,7 +275,16 @@ export const daemonFlags: FlagSet = {
       name: 'restart',
     },
     // File-only options (no flag), as current dockerd accepts them.
-    {description: 'Minimum Engine API version the daemon accepts', fileOnly: true, kind: 'string', name: 'min-api-version'},
+    {
+      description: 'Minimum Engine API version the daemon accepts',
+      fileOnly: true,
+      kind: 'string',
+      name: 'min-api-version',
+      validate(v: string) {
+        const problem = v === '' ? '' : validateMinAPIVersion(v)
+        return problem ? `invalid min-api-version: ${problem}` : undefined
+      },
+    },
     {description: 'BuildKit configuration', fileOnly: true, kind: 'object', name: 'builder'},
     // 1.12/20.10 options that still mean something (graph) or are still tolerated as keys.
     {
@@ -277,5 +304,9 @@ export const daemonFlags: FlagSet = {
     {deprecated: 'The option is no longer used', description: 'Set cluster store options', hidden: true, ignored: true, key: 'cluster-store-opts', kind: 'map', name: 'cluster-store-opt'},
     {deprecated: 'The option is no longer used', description: 'Disable contacting legacy registries', hidden: true, ignored: true, kind: 'bool', name: 'disable-legacy-registry'},
   ],
-}
+  checks: [
+    (v) => tryMessage(() => validateFeatureConflicts((v.feature ?? {}) as Record<string, boolean>, Boolean(v['cri-containerd']))) || undefined,
+    (v) => tryMessage(() => validateHostGatewayIPs((v['host-gateway-ip'] ?? []) as string[])) || undefined,
+  ],
+} as const satisfies FlagSet
 

@@ -1,7 +1,7 @@
 import {boolean, string} from '@oclif/core/flags'
 import type {FlagInput} from '@oclif/core/interfaces'
 
-import {isMultiple} from './argv.js'
+import {isMultiple, isSwitch} from './argv.js'
 import {typeWord, type TableEntry} from './table.js'
 
 /**
@@ -20,11 +20,11 @@ export function toOclifFlags(entries: readonly TableEntry[]): FlagInput {
       hidden: entry.hidden ?? false,
     }
     flags[entry.name] =
-      entry.kind === 'bool'
+      isSwitch(entry)
         ? boolean({...common, allowNo: true})
         : isMultiple(entry)
-          ? string({...common, helpValue: typeWord(entry.kind), multiple: true, multipleNonGreedy: true})
-          : string({...common, helpValue: typeWord(entry.kind)})
+          ? string({...common, helpValue: typeWord(entry), multiple: true, multipleNonGreedy: true})
+          : string({...common, helpValue: typeWord(entry)})
   }
 
   return flags

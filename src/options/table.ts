@@ -1,24 +1,25 @@
-import type {FlagSet, OptionKind, OptionSpec} from './types.js'
+import {BUILTIN_KINDS, unknownKindProblem} from './kinds.js'
+import type {FlagSet, OptionCheck, OptionSpec, ReloadMode, ValueKind} from './types.js'
 
-/** An option as resolved into the table: the spec plus where it came from. */
+/** An option as resolved into the table: the spec, its kind's object, and where it came from. */
 export interface TableEntry extends OptionSpec {
   group: string
   owner: string
+  /** SIGHUP behaviour, resolved (`reloadable: true` is 'apply'; unset is 'restart'). */
+  reload: ReloadMode
+  /** `reload` is not 'restart' (kept for readers of the older attribute). */
+  reloadable: boolean
   setId: string
+  valueKind: ValueKind
 }
 
-export class OptionCollisionError extends Error {}
+/** A flag set the table refuses: a collision, an unknown or twice-registered kind. */
+export class OptionTableError extends Error {}
 
-/** Every option kind, for refusing a plugin's declaration that names another. */
-export const OPTION_KINDS = [
-  'bool', 'bytes', 'features', 'int', 'ip', 'list', 'map', 'mapmap', 'nri-opts', 'object', 'pools', 'runtimes', 'string', 'ulimits',
-] as const satisfies readonly OptionKind[]
-// A kind added to OptionKind but not above fails to compile here.
-const allKindsListed: [Exclude<OptionKind, (typeof OPTION_KINDS)[number]>] extends [never] ? true : never = true
-void allKindsListed
+export class OptionCollisionError extends OptionTableError {}
 
-/** Kinds whose daemon.json value is an object that must not be flattened (§4.2). */
-export const OBJECT_KINDS: ReadonlySet<OptionKind> = new Set(['features', 'map', 'mapmap', 'nri-opts', 'object', 'runtimes', 'ulimits'])
+/** The names of dockerd's own kinds (a plugin may register more). */
+export const OPTION_KINDS: readonly string[] = BUILTIN_KINDS.map((k) => k.name)
 
 /**
  * THE option table: every lookup the parser, config loader, help and docs need, derived from the
@@ -32,15 +33,30 @@ export class OptionTable {
   readonly byName = new Map<string, TableEntry>()
   readonly entries: TableEntry[] = []
   readonly groups: string[] = []
+  /** The registry of value kinds: dockerd's own, then those the sets registered. */
+  readonly kinds = new Map<string, ValueKind>(BUILTIN_KINDS.map((k) => [k.name, k]))
+  /** Cross-option checks of every set, in table order, with the set's owner. */
+  readonly checks: {check: OptionCheck; owner: string}[] = []
 
   constructor(sets: readonly FlagSet[]) {
     for (const set of sets) this.add(set)
   }
 
-  /** Adds a set whole or not at all: a collision leaves the table as it was. */
+  /** Adds a set whole or not at all: a collision or an unknown kind leaves the table as it was. */
   add(set: FlagSet): void {
     const owner = set.owner ?? set.id
-    const entries: TableEntry[] = set.options.map((spec) => ({...spec, group: set.helpGroup, owner, setId: set.id}))
+    const kinds = new Map(this.kinds)
+    for (const kind of set.kinds ?? []) {
+      if (kinds.has(kind.name)) throw new OptionTableError(`value kind "${kind.name}" of ${owner} is already registered`)
+      kinds.set(kind.name, kind)
+    }
+
+    const entries: TableEntry[] = set.options.map((spec) => {
+      const valueKind = kinds.get(spec.kind)
+      if (!valueKind) throw new OptionTableError(`option --${spec.name} of ${owner}: ${unknownKindProblem(spec.kind, kinds.keys())}`)
+      const reload = spec.reload ?? (spec.reloadable ? 'apply' : 'restart')
+      return {...spec, group: set.helpGroup, owner, reload, reloadable: reload !== 'restart', setId: set.id, valueKind}
+    })
     const local = {char: new Map<string, TableEntry>(), key: new Map<string, TableEntry>(), name: new Map<string, TableEntry>()}
     const check = (kind: keyof typeof local, global: Map<string, TableEntry>, id: string, entry: TableEntry, what: string) => {
       const other = global.get(id) ?? local[kind].get(id)
@@ -63,6 +79,9 @@ export class OptionTable {
       this.entries.push(entry)
     }
 
+    for (const [name, kind] of kinds) this.kinds.set(name, kind)
+    for (const check of set.checks ?? []) this.checks.push({check, owner})
+
     if (!this.groups.includes(set.helpGroup)) this.groups.push(set.helpGroup)
   }
 
@@ -79,6 +98,7 @@ export class OptionTable {
       if (!entry.fileOnly) keys.add(entry.name)
       const key = fileKey(entry)
       if (key) keys.add(key)
+      for (const migrated of entry.migratedKeys ?? []) keys.add(migrated.key)
     }
 
     return keys
@@ -96,31 +116,7 @@ export function conflictName(spec: OptionSpec): string {
   return fileKey(spec) ?? spec.name
 }
 
-/** The help/docs type word of a kind, as pflag prints it (§2.3). */
-export function typeWord(kind: OptionKind): string {
-  switch (kind) {
-    case 'bool': {
-      return ''
-    }
-
-    case 'features': {
-      return 'map'
-    }
-
-    case 'pools': {
-      return 'pool-options'
-    }
-
-    case 'runtimes': {
-      return 'runtime'
-    }
-
-    case 'ulimits': {
-      return 'ulimit'
-    }
-
-    default: {
-      return kind
-    }
-  }
+/** The help/docs type word of an option, as pflag prints it (§2.3). */
+export function typeWord(entry: {valueKind: ValueKind}): string {
+  return entry.valueKind.typeWord
 }

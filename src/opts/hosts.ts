@@ -1,8 +1,10 @@
 import {OptsError} from './errors.js'
 import {compareGoStrings, goJoinHostPort, goQuote, goURLHostname, goURLPort, parseGoAtoi, parseGoURL} from './go.js'
 import {validateIPAddress} from './ip.js'
+import {platformOf} from '../platform/platform.js'
+import type {TargetPlatform} from '../platform/target.js'
 
-export type HostPlatform = 'darwin' | 'freebsd' | 'linux' | 'win32'
+export type HostPlatform = TargetPlatform
 
 export const DEFAULT_HTTP_PORT = 2375
 export const DEFAULT_TLS_HTTP_PORT = 2376
@@ -12,7 +14,7 @@ export const HOST_GATEWAY_NAME = 'host-gateway'
 
 /** Host used when only a port is given: `localhost`, or `127.0.0.1` on Windows. */
 export function defaultHTTPHost(platform: HostPlatform = 'linux'): string {
-  return platform === 'win32' ? '127.0.0.1' : 'localhost'
+  return platformOf(platform).defaultHTTPHost
 }
 
 /** `tcp://localhost:2375` (`tcp://127.0.0.1:2375` on Windows). */
@@ -27,7 +29,7 @@ export function defaultTLSHost(platform: HostPlatform = 'linux'): string {
 
 /** The default host without -H and TLS: the unix socket, or the named pipe on Windows. */
 export function defaultHost(platform: HostPlatform = 'linux', unixSocket = DEFAULT_UNIX_SOCKET): string {
-  return platform === 'win32' ? `npipe://${DEFAULT_NAMED_PIPE}` : `unix://${unixSocket}`
+  return platformOf(platform).unix ? `unix://${unixSocket}` : `npipe://${DEFAULT_NAMED_PIPE}`
 }
 
 export interface DaemonHostOptions {

@@ -286,17 +286,44 @@ export function maskSensitive(option: {sensitive?: 'url-credentials'}, value: st
   return option.sensitive === 'url-credentials' ? maskURLCredentials(value) : value
 }
 
-const LOG_LEVELS = new Set(['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+/**
+ * A closed set of values as the option table declares it (spread into the option's spec): the
+ * enum is the rule, for validation, help and the JSON Schema alike. "" (unset) is always accepted.
+ */
+export interface EnumRule {
+  enum: readonly string[]
+  enumCase?: 'insensitive'
+  enumError: (value: string) => string
+}
+
+/** The refusal of `value` by an enum rule, or undefined when the rule takes it. */
+export function enumProblem(rule: {enum: readonly string[]; enumCase?: 'insensitive'}, value: string, error: (value: string) => string): string | undefined {
+  if (value === '') return undefined
+  const v = rule.enumCase === 'insensitive' ? value.toLowerCase() : value
+  return rule.enum.includes(v) ? undefined : error(value)
+}
+
+function enumValidator(rule: EnumRule): (value: string) => void {
+  return (value) => {
+    const problem = enumProblem(rule, value, rule.enumError)
+    if (problem) throw new OptsError(problem)
+  }
+}
+
+/** Every level logrus.ParseLevel takes, any case; `warning` is refused. */
+export const LOG_LEVEL_RULE = {
+  enum: ['panic', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'],
+  enumCase: 'insensitive',
+  enumError: (v: string) => `invalid logging level: ${v}`,
+} as const satisfies EnumRule
 
 /** log-level ∈ panic…trace (case-insensitive; `warning` is rejected; "" is fine): `invalid logging level: <v>`. */
-export function validateLogLevel(value: string): void {
-  if (value !== '' && !LOG_LEVELS.has(value.toLowerCase())) throw new OptsError(`invalid logging level: ${value}`)
-}
+export const validateLogLevel = enumValidator(LOG_LEVEL_RULE)
+
+export const LOG_FORMAT_RULE = {enum: ['text', 'json'], enumError: (v: string) => `invalid log format: ${v}`} as const satisfies EnumRule
 
 /** log-format ∈ "", text, json (case-sensitive): `invalid log format: <v>`. */
-export function validateLogFormat(value: string): void {
-  if (value !== '' && value !== 'text' && value !== 'json') throw new OptsError(`invalid log format: ${value}`)
-}
+export const validateLogFormat = enumValidator(LOG_FORMAT_RULE)
 
 /** The `embedded-containerd` feature cannot be combined with --cri-containerd. */
 export function validateFeatureConflicts(features: Readonly<Record<string, boolean>>, criContainerd: boolean): void {
@@ -339,23 +366,31 @@ export function validateNumbers(n: {
   }
 }
 
-/** Linux default-ipc-mode: "", private or shareable (other valid IPC modes are refused as defaults). */
-export function validateIpcMode(mode: string): void {
-  const hint = 'use "shareable" or "private"'
-  const isContainer = mode.startsWith('container:')
-  const valid = ['', 'none', 'private', 'host', 'shareable'].includes(mode) || isContainer
-  if (!valid) throw new OptsError(`default IPC mode setting (${mode}) is invalid; ${hint}`)
-  if (mode !== '' && mode !== 'private' && mode !== 'shareable') {
-    throw new OptsError(`IPC mode "${mode}" is not supported as default value; ${hint}`)
-  }
-}
+const IPC_HINT = 'use "shareable" or "private"'
+
+/** Linux default-ipc-mode: "", private or shareable; the other valid IPC modes are refused as defaults with their own text. */
+export const IPC_MODE_RULE = {
+  enum: ['shareable', 'private'],
+  enumError: (v: string) =>
+    ['none', 'host'].includes(v) || v.startsWith('container:')
+      ? `IPC mode "${v}" is not supported as default value; ${IPC_HINT}`
+      : `default IPC mode setting (${v}) is invalid; ${IPC_HINT}`,
+} as const satisfies EnumRule
+
+export const validateIpcMode = enumValidator(IPC_MODE_RULE)
 
 /** Linux default-cgroupns-mode: "", host or private. */
-export function validateCgroupnsMode(mode: string): void {
-  if (mode !== '' && mode !== 'host' && mode !== 'private') {
-    throw new OptsError(`invalid default cgroup namespace (${mode}): use "host" or "private"`)
-  }
-}
+export const CGROUPNS_MODE_RULE = {
+  enum: ['host', 'private'],
+  enumError: (v: string) => `invalid default cgroup namespace (${v}): use "host" or "private"`,
+} as const satisfies EnumRule
+
+export const validateCgroupnsMode = enumValidator(CGROUPNS_MODE_RULE)
+
+export const FIREWALL_BACKEND_RULE = {
+  enum: ['iptables', 'nftables'],
+  enumError: () => 'invalid firewall-backend: allowed values are "iptables" and "nftables"',
+} as const satisfies EnumRule
 
 /** firewall-backend: "", iptables or nftables on Linux; must be unset on Windows. */
 export function validateFirewallBackend(value: string, platform: HostPlatform = 'linux'): void {
@@ -364,7 +399,5 @@ export function validateFirewallBackend(value: string, platform: HostPlatform = 
     return
   }
 
-  if (value !== '' && value !== 'iptables' && value !== 'nftables') {
-    throw new OptsError('invalid firewall-backend: allowed values are "iptables" and "nftables"')
-  }
+  enumValidator(FIREWALL_BACKEND_RULE)(value)
 }

@@ -1,5 +1,7 @@
 // The OS whose flags, defaults and docs we serve. DOCKERD_TARGET_OS lets a Linux build host
 // generate the Windows manifest and docs (oclif bakes defaults at manifest time).
+import {platformOf} from './platform.js'
+
 export type TargetPlatform = 'darwin' | 'freebsd' | 'linux' | 'win32'
 
 const KNOWN: readonly TargetPlatform[] = ['darwin', 'freebsd', 'linux', 'win32']
@@ -17,9 +19,7 @@ export function targetPlatform(env: NodeJS.ProcessEnv = process.env): TargetPlat
   return (KNOWN as readonly string[]).includes(wanted) ? (wanted as TargetPlatform) : 'linux'
 }
 
-const GOOS: Readonly<Record<TargetPlatform, string>> = {darwin: 'darwin', freebsd: 'freebsd', linux: 'linux', win32: 'windows'}
-
 /** Go's GOOS name of a target (`windows` for win32): /info's OSType, the docs' file names. */
 export function goos(platform: TargetPlatform): string {
-  return GOOS[platform]
+  return platformOf(platform).goos
 }

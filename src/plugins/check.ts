@@ -1,9 +1,10 @@
+import {unknownKindProblem} from '../options/kinds.js'
 import {OPTION_KINDS} from '../options/table.js'
 import type {TargetPlatform} from '../platform/target.js'
 
 const PLATFORMS: readonly TargetPlatform[] = ['darwin', 'freebsd', 'linux', 'win32']
 const HOOKS = ['start', 'reload', 'shutdown', 'info', 'observe', 'observing'] as const
-const OPTION_FUNCTIONS = ['default', 'parseValue', 'validate'] as const
+const OPTION_FUNCTIONS = ['default', 'enumError', 'parseValue', 'validate'] as const
 // HttpMethod (src/api/types.ts).
 const METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'])
 // Flag names as pflag and daemon.json keys take them: lower case, digits, dashes.
@@ -39,6 +40,16 @@ export function declarationProblems(plugin: Record<string, unknown>): string[] {
     if (typeof route.handler !== 'function') problems.push(`${where}: handler must be a function, not ${show(route.handler)}`)
   })
 
+  // Kinds the plugin registers itself (FlagSet.kinds) are valid for all its options.
+  const kinds = [...OPTION_KINDS]
+  if (Array.isArray(plugin.flagSets)) {
+    for (const set of plugin.flagSets) {
+      if (!isObject(set) || set.kinds === undefined) continue
+      if (!Array.isArray(set.kinds)) problems.push(`flag set ${show(set.id)}: kinds must be a list of value kinds, not ${show(set.kinds)}`)
+      else for (const kind of set.kinds) if (isObject(kind) && typeof kind.name === 'string') kinds.push(kind.name)
+    }
+  }
+
   checkList(plugin.flagSets, 'flagSets', problems, (set, i) => {
     if (!isObject(set)) return problems.push(`flag set ${i + 1} must be an object, not ${show(set)}`)
     const where = `flag set ${typeof set.id === 'string' && set.id ? JSON.stringify(set.id) : i + 1}`
@@ -48,12 +59,12 @@ export function declarationProblems(plugin: Record<string, unknown>): string[] {
       problems.push(`${where}: platforms must be a list of ${PLATFORMS.join(', ')}, not ${show(set.platforms)}`)
     }
 
-    checkList(set.options, `${where}: options`, problems, (option, j) => checkOption(option, `${where}: option ${j + 1}`, problems), true)
+    checkList(set.options, `${where}: options`, problems, (option, j) => checkOption(option, `${where}: option ${j + 1}`, problems, kinds), true)
   })
   return problems
 }
 
-function checkOption(option: unknown, fallback: string, problems: string[]): void {
+function checkOption(option: unknown, fallback: string, problems: string[], kinds: readonly string[]): void {
   if (!isObject(option)) {
     problems.push(`${fallback} must be an object, not ${show(option)}`)
     return
@@ -64,9 +75,8 @@ function checkOption(option: unknown, fallback: string, problems: string[]): voi
     problems.push(`${where}: name must be lower-case letters, digits and dashes, not ${show(option.name)}`)
   }
 
-  if (!(OPTION_KINDS as readonly unknown[]).includes(option.kind)) {
-    problems.push(`${where}: unknown kind ${show(option.kind)} (valid kinds: ${OPTION_KINDS.join(', ')})`)
-  }
+  const kindProblem = unknownKindProblem(option.kind, kinds)
+  if (kindProblem) problems.push(`${where}: ${kindProblem}`)
 
   if (typeof option.description !== 'string') problems.push(`${where}: description must be a string, not ${show(option.description)}`)
   if (option.char !== undefined && !(typeof option.char === 'string' && /^[a-zA-Z]$/.test(option.char))) {

@@ -1,4 +1,4 @@
-import {OptionCollisionError, OptionTable} from '../options/table.js'
+import {OptionTable, OptionTableError} from '../options/table.js'
 import type {FlagSet} from '../options/types.js'
 import {flagSetsFor} from '../platform/index.js'
 import type {TargetPlatform} from '../platform/target.js'
@@ -50,7 +50,7 @@ export function acceptPlugins(
       sets = [...sets, ...own]
       accepted.push(plugin)
     } catch (error) {
-      if (!(error instanceof OptionCollisionError)) throw error
+      if (!(error instanceof OptionTableError)) throw error
       refused.push({message: `plugin ${plugin.name} refused: ${error.message}`, plugin: plugin.name})
     }
   }

@@ -1,7 +1,7 @@
 import type {IncomingMessage} from 'node:http'
 
 import type {EventBus} from '../api/events.js'
-import type {ApiObservation, CallerIdentity, EngineBackend, ResponseFilter, Route} from '../api/types.js'
+import type {ApiObservation, CallerIdentity, EngineBackend, PluginMiddleware, ResponseFilter, Route} from '../api/types.js'
 import type {PluginHelpers} from './helpers.js'
 import type {DaemonConfig} from '../config/types.js'
 import type {LogSink} from '../log/types.js'
@@ -90,6 +90,12 @@ export interface DockerdPlugin {
   flagSets?: readonly FlagSet[]
   /** Engine API routes, under the version router; `minVersion` per route. */
   routes?: readonly Route[]
+  /**
+   * Middleware of the request path, each right `after` or `before` a built-in position (version,
+   * identity, authorization, observe, route); one at an unknown position fails the start, naming
+   * the plugin. See docs/plugins.md.
+   */
+  middleware?: readonly PluginMiddleware[]
   /** Lifecycle hooks. `start` runs after the listeners are up, before "Daemon has completed initialization". */
   start?(ctx: PluginContext): void | Promise<void>
   reload?(ctx: ReloadContext): void | Promise<void>

@@ -2,20 +2,12 @@
 // routes with a minimum API version, /info entries; a plugin that throws at load or whose option
 // collides with dockerd's is reported by name and the daemon keeps its own flags and routes.
 import assert from 'node:assert/strict'
-import {mkdirSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {writeFileSync} from 'node:fs'
 import {after, before, describe, it} from 'node:test'
 
 import {NOT_BUILT, type Temp, api, apiJSON, baseArgs, daemonBuilt, runToExit, shortTemp, startDaemon} from '../helpers/daemon.js'
+import {linkedDataDir, plugin} from '../helpers/plugins.js'
 import {run} from '../helpers/run.js'
-
-function plugin(dir: string, name: string, body: string): string {
-  const root = join(dir, name)
-  mkdirSync(root, {recursive: true})
-  writeFileSync(join(root, 'package.json'), JSON.stringify({name, oclif: {hooks: {'dockerd:plugin': './plugin.js'}}, type: 'module', version: '1.0.0'}))
-  writeFileSync(join(root, 'plugin.js'), body)
-  return root
-}
 
 describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuilt ? false : NOT_BUILT}, () => {
   let t: Temp
@@ -58,15 +50,7 @@ describe('plugin contract (linked plugins, built bin/run.js)', {skip: daemonBuil
 }\n`,
       ),
     )
-    const dataDir = (name: string, linked: string[]) => {
-      const data = join(t.dir, name)
-      mkdirSync(data)
-      writeFileSync(
-        join(data, 'package.json'),
-        JSON.stringify({oclif: {plugins: linked.map((root) => ({name: root.split('/').pop(), root, type: 'link'})), schema: 1}, private: true}),
-      )
-      return {DOCKERD_DATA_DIR: data}
-    }
+    const dataDir = (name: string, linked: string[]) => linkedDataDir(t.dir, name, linked)
 
     env = dataDir('data-dir', roots)
     goodOnly = dataDir('data-good', roots.filter((r) => r.endsWith('good-plugin')))

@@ -7,8 +7,10 @@ import {matchAcceptStrict} from '../accept.js'
 import {invalidParameter, messageFromError} from '../errors.js'
 import {EVENTS_SUBSCRIBER_BACKLOG, serializeEvent} from '../events.js'
 import {eventMatches, parseFilters} from '../filters.js'
+import {shapeInfo} from '../info-shape.js'
 import {parseGoQuery} from '../query.js'
 import {writeJson} from '../respond.js'
+import {GoResponse, goHeaderBlock} from '../router.js'
 import {nowUnixNano, parseUnixTimestamp} from '../timestamp.js'
 import type {ApiContext, ComponentVersion, DaemonEvent, Route, RouteContext} from '../types.js'
 import {versionLessThan} from '../versions.js'
@@ -35,23 +37,54 @@ export function builderVersion(api: ApiContext): string {
   return api.os === 'windows' ? '1' : '2'
 }
 
+/** The last /_ping head built: its inputs and its header lines (they change only on reload or an engine's word). */
+let pingHead: {inputs: string[]; block: string | undefined} | undefined
+
+/** Whether `inputs` is `pending` followed by `rest` (no array made per request). */
+function sameInputs(inputs: readonly string[], pending: readonly string[], a: string, b: string, c: string): boolean {
+  const n = pending.length
+  if (inputs.length !== n + 3) return false
+  for (let i = 0; i < n; i++) if (inputs[i] !== pending[i]) return false
+  return inputs[n] === a && inputs[n + 1] === b && inputs[n + 2] === c
+}
+
+function pingHeaders(length: string | undefined, builder: string, swarm: string, experimental: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Builder-Version': builder,
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    // GET gets this type from Go's content sniffing, HEAD sets it explicitly: same bytes.
+    'Content-Type': 'text/plain; charset=utf-8',
+    Pragma: 'no-cache',
+    Swarm: swarm,
+  }
+  if (length !== undefined) headers['Content-Length'] = length
+  if (experimental) headers['Docker-Experimental'] = experimental
+  return headers
+}
+
 function pingHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
   const head = req.method === 'HEAD'
   // In front of an engine, what the engine says about builds, swarm and experimental features:
   // the client picks BuildKit and swarm commands from these.
   const engine = ctx.api.engine?.ping()
-  // One writeHead with every header: the cheapest way through node:http for the hottest route.
-  const headers: Record<string, string> = {
-    'Builder-Version': engine?.builderVersion ?? builderVersion(ctx.api),
-    'Cache-Control': 'no-cache, no-store, must-revalidate',
-    'Content-Length': head ? '0' : '2',
-    // GET gets this type from Go's content sniffing, HEAD sets it explicitly: same bytes.
-    'Content-Type': 'text/plain; charset=utf-8',
-    Pragma: 'no-cache',
-    Swarm: engine?.swarm ?? ctx.api.swarmStatus?.() ?? 'inactive',
+  const builder = engine?.builderVersion ?? builderVersion(ctx.api)
+  const swarm = engine?.swarm ?? ctx.api.swarmStatus?.() ?? 'inactive'
+  const experimental = engine?.experimental
+  // The hottest route: its head is built once and written as one block (Content-Length apart,
+  // GET and HEAD share it) while the middleware's headers and these values stay the same.
+  if (res instanceof GoResponse) {
+    if (!pingHead || !sameInputs(pingHead.inputs, res.pending, builder, swarm, experimental ?? '')) {
+      pingHead = {block: goHeaderBlock(res.pending, pingHeaders(undefined, builder, swarm, experimental)), inputs: [...res.pending, builder, swarm, experimental ?? '']}
+    }
+
+    if (pingHead.block !== undefined && res.writePrebuiltHead(pingHead.block, head ? 0 : 2)) {
+      res.end(head ? undefined : 'OK')
+      return
+    }
   }
-  if (engine?.experimental) headers['Docker-Experimental'] = engine.experimental
-  res.writeHead(200, headers)
+
+  // One writeHead with every header: the cheapest way through node:http otherwise.
+  res.writeHead(200, pingHeaders(head ? '0' : '2', builder, swarm, experimental))
   res.end(head ? undefined : 'OK')
 }
 
@@ -102,7 +135,9 @@ async function versionHandler(_req: IncomingMessage, res: ServerResponse, ctx: R
 }
 
 async function infoHandler(_req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
-  writeJson(res, 200, await ctx.api.info(ctx.version))
+  // The daemon builds the full body (the engine's fields asked for at this version); the shape per
+  // API version is this layer's.
+  writeJson(res, 200, shapeInfo(await ctx.api.info(ctx.version), ctx.version))
 }
 
 function parseEventTime(name: 'since' | 'until', value: string): bigint | undefined {

@@ -7,6 +7,7 @@ import {describe, test} from 'node:test'
 
 import {daemonJsonSchema} from '../../../src/config/schema.js'
 import {optionTable} from '../../../src/options/index.js'
+import {optionProblems} from '../../../src/options/rules.js'
 
 type Schema = {anyOf?: Schema[]; enum?: unknown[]; pattern?: string; type?: string}
 
@@ -28,15 +29,31 @@ describe('schema and validator agree', () => {
     const entry = table.byName.get(name)!
     for (const value of values) {
       test(`${name} = ${JSON.stringify(value)}`, () => {
-        const problem = entry.validate?.(value as never, {platform: 'linux'})
-        const valid = problem === undefined || problem === '' || (Array.isArray(problem) && problem.length === 0)
+        const problem = optionProblems(entry, value, {platform: 'linux'})
+        const valid = problem.length === 0
         assert.equal(accepts(schema.properties[name]!, value), valid, `validator says ${JSON.stringify(problem)}`)
       })
     }
   }
 
   test('log-level accepts every logrus level in any case; default-cgroupns-mode accepts ""', () => {
-    assert.equal(table.byName.get('log-level')!.validate!('trace' as never, {platform: 'linux'}), undefined)
-    assert.equal(table.byName.get('default-cgroupns-mode')!.validate!('' as never, {platform: 'linux'}), undefined)
+    assert.deepEqual(optionProblems(table.get('log-level'), 'trace', {platform: 'linux'}), [])
+    assert.deepEqual(optionProblems(table.get('log-level'), 'TRACE', {platform: 'linux'}), [])
+    assert.deepEqual(optionProblems(table.get('default-cgroupns-mode'), '', {platform: 'linux'}), [])
+  })
+
+  test('an enum is its validator: no option declares both an enum and a validate function', () => {
+    for (const platform of ['linux', 'freebsd', 'win32'] as const) {
+      for (const entry of optionTable(platform, []).entries) assert.ok(!(entry.enum && entry.validate), `--${entry.name} repeats its enum in validate`)
+    }
+  })
+
+  test('default-ipc-mode: the table uses the tested validator (a bare "container" is invalid, not "not supported")', () => {
+    assert.deepEqual(optionProblems(table.get('default-ipc-mode'), 'container', {platform: 'linux'}), [
+      'default IPC mode setting (container) is invalid; use "shareable" or "private"',
+    ])
+    assert.deepEqual(optionProblems(table.get('default-ipc-mode'), 'container:x', {platform: 'linux'}), [
+      'IPC mode "container:x" is not supported as default value; use "shareable" or "private"',
+    ])
   })
 })

@@ -8,7 +8,7 @@ import {after, before, describe, it} from 'node:test'
 import {connect as tlsConnect} from 'node:tls'
 
 import {ensureRootsSync} from '../../../src/daemon/dirs.js'
-import {openListeners, type ListenerOptions} from '../../../src/daemon/listeners.js'
+import {openListeners, type ListenerOptions} from '../../../src/daemon/listeners/index.js'
 import {createPidfile} from '../../../src/daemon/pidfile.js'
 import {loadTLSOptions} from '../../../src/daemon/tls.js'
 import {type CA, captureLog, hasCommand, makeCA, makeLeaf, tempDir} from './helpers.js'

@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {DaemonLog} from '../../../src/daemon/listeners.js'
+import type {DaemonLog} from '../../../src/daemon/listeners/index.js'
 
 /** A fresh temp dir and its remover (call it in t.after / finally). */
 export function tempDir(prefix = 'dockerd-daemon-'): {dir: string; remove(): void} {

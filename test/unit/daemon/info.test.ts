@@ -10,9 +10,9 @@ import {
   formatRFC3339Nano,
   isContainerized,
   osReleaseValue,
-  shapeForVersion,
   type InfoInputs,
-} from '../../../src/daemon/info.js'
+} from '../../../src/daemon/info/index.js'
+import {shapeInfo} from '../../../src/api/info-shape.js'
 import {load, type Case} from '../../helpers/config.js'
 
 function config(c: Case = {}): DaemonConfig {
@@ -38,7 +38,7 @@ function inputs(c: Case = {}, extra: Partial<InfoInputs> = {}): InfoInputs {
   }
 }
 
-const info = (c: Case = {}, extra: Partial<InfoInputs> = {}, version = '1.56') => buildInfo(inputs(c, extra), version)
+const info = (c: Case = {}, extra: Partial<InfoInputs> = {}) => buildInfo(inputs(c, extra))
 
 /** system.Info field order (current), including the omitempty fields that are present here. */
 const FIELD_ORDER = [
@@ -359,81 +359,12 @@ describe('other configuration-derived fields', () => {
 
   it('builds from a cached derivation without sharing mutable state between calls', () => {
     const inp = inputs({argv: ['--insecure-registry', '10.0.0.0/8']})
-    const a = buildInfo(inp, '1.56')
-    const b = buildInfo(inp, '1.41')
+    const a = buildInfo(inp)
+    const b = shapeInfo(buildInfo(inp), '1.41')
     assert.deepEqual((b.RegistryConfig as Record<string, unknown>).AllowNondistributableArtifactsCIDRs, null)
     assert.equal('AllowNondistributableArtifactsCIDRs' in (a.RegistryConfig as object), false)
-    assert.equal('AllowNondistributableArtifactsCIDRs' in (buildInfo(inp, '1.56').RegistryConfig as object), false)
-    assert.equal('Expected' in (buildInfo(inp, '1.56').ContainerdCommit as object), false)
-  })
-})
-
-describe('API version shaping (§7.4)', () => {
-  const c: Case = {argv: ['--containerd', '/run/c.sock']}
-
-  it('1.50 and up: current shape, FirewallBackend, no BridgeNf fields, no Expected commits', () => {
-    for (const v of ['1.50', '1.52', '1.56']) {
-      const i = info(c, {}, v)
-      assert.deepEqual(Object.keys(i), FIELD_ORDER.filter((k) => k !== 'DefaultAddressPools'), v)
-      assert.equal('BridgeNfIptables' in i, false)
-      assert.deepEqual(i.ContainerdCommit, {ID: 'N/A'})
-    }
-  })
-
-  it('< 1.50: BridgeNfIptables/BridgeNfIp6tables false, keys sorted as moby\'s map round-trip does', () => {
-    const i = info(c, {}, '1.49')
-    assert.equal(i.BridgeNfIptables, false)
-    assert.equal(i.BridgeNfIp6tables, false)
-    const keys = Object.keys(i)
-    assert.deepEqual(keys, [...keys].sort())
-    assert.deepEqual(Object.keys(i.Swarm as object), ['ControlAvailable', 'Error', 'LocalNodeState', 'NodeAddr', 'NodeID', 'RemoteManagers'])
-    assert.ok('FirewallBackend' in i)
-    assert.deepEqual(i.ContainerdCommit, {ID: 'N/A'})
-  })
-
-  it('< 1.49: no FirewallBackend, commits gain Expected', () => {
-    const i = info(c, {}, '1.48')
-    assert.equal('FirewallBackend' in i, false)
-    assert.deepEqual(i.ContainerdCommit, {Expected: 'N/A', ID: 'N/A'})
-    assert.deepEqual(i.RuncCommit, {Expected: 'N/A', ID: 'N/A'})
-    assert.deepEqual(i.InitCommit, {Expected: 'N/A', ID: 'N/A'})
-    assert.equal('AllowNondistributableArtifactsCIDRs' in (i.RegistryConfig as object), false)
-  })
-
-  it('< 1.47: RegistryConfig gains AllowNondistributableArtifacts* = null', () => {
-    const rc = info(c, {}, '1.46').RegistryConfig as Record<string, unknown>
-    assert.deepEqual(Object.keys(rc), [
-      'AllowNondistributableArtifactsCIDRs',
-      'AllowNondistributableArtifactsHostnames',
-      'IndexConfigs',
-      'InsecureRegistryCIDRs',
-      'Mirrors',
-    ])
-    assert.equal(rc.AllowNondistributableArtifactsCIDRs, null)
-    assert.equal(rc.AllowNondistributableArtifactsHostnames, null)
-    assert.ok('Containerd' in info(c, {}, '1.46'))
-  })
-
-  it('< 1.46: no Containerd; the 20.10 API (1.41) still renders', () => {
-    assert.equal('Containerd' in info(c, {}, '1.45'), false)
-    const old = info(c, {}, '1.41')
-    assert.equal(old.ID, 'engine-id-1')
-    assert.equal(old.BridgeNfIptables, false)
-    assert.equal('Containerd' in old, false)
-  })
-
-  it('< 1.44: runtimes lose status; < 1.53: no NRI; < 1.50: no DiscoveredDevices', () => {
-    const base = () => ({
-      DiscoveredDevices: [{ID: 'x', Source: 'cdi'}],
-      NRI: {Info: [['plugin-path', '/opt/nri/plugins']]},
-      Runtimes: {runc: {path: 'runc', status: {'org.opencontainers.runtime-spec.features': '{}'}}},
-    })
-    assert.deepEqual(shapeForVersion(base(), '1.53'), base())
-    assert.equal('NRI' in shapeForVersion(base(), '1.52'), false)
-    assert.ok('DiscoveredDevices' in shapeForVersion(base(), '1.50'))
-    assert.equal('DiscoveredDevices' in shapeForVersion(base(), '1.49'), false)
-    assert.deepEqual((shapeForVersion(base(), '1.44').Runtimes as Record<string, unknown>).runc, {path: 'runc', status: {'org.opencontainers.runtime-spec.features': '{}'}})
-    assert.deepEqual((shapeForVersion(base(), '1.43').Runtimes as Record<string, unknown>).runc, {path: 'runc'})
+    assert.equal('AllowNondistributableArtifactsCIDRs' in (buildInfo(inp).RegistryConfig as object), false)
+    assert.equal('Expected' in (buildInfo(inp).ContainerdCommit as object), false)
   })
 })
 

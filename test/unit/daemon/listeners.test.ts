@@ -15,7 +15,7 @@ import {
   selectActivatedFds,
   splitHostPort,
   type ListenerOptions,
-} from '../../../src/daemon/listeners.js'
+} from '../../../src/daemon/listeners/index.js'
 import {loadTLSOptions} from '../../../src/daemon/tls.js'
 import {type CA, captureLog, hasCommand, makeCA, makeLeaf, tempDir} from './helpers.js'
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
+import {reloadPlan} from '../../../src/config/reload.js'
+
 import type {DaemonConfig} from '../../../src/config/types.js'
 import {
   formatNriAttribute,
@@ -8,7 +10,6 @@ import {
   goJSONString,
   marshalAttributeSlice,
   reloadAttributes,
-  reloadChanges,
 } from '../../../src/daemon/reload-event.js'
 import {optionTable} from '../../../src/options/index.js'
 import {load, type Case} from '../../helpers/config.js'
@@ -134,40 +135,42 @@ describe('reload event attributes (§5.2)', () => {
   })
 })
 
-describe('reloadChanges', () => {
+// The changes a reload reports, as the table's reloadPlan decides them (the file states every key).
+describe('reloadPlan: changed options', () => {
   const table = optionTable('linux', [])
-  const reloadable = (name: string) => Boolean(table.get(name).reloadable)
+  const reloadChanges = (a: DaemonConfig, b: DaemonConfig) => {
+    const {applied, needRestart} = reloadPlan(a, {...b, fileKeys: new Set(Object.keys(b.values))}, table)
+    return {applied, needRestart}
+  }
   const base = config()
   const withValues = (values: Record<string, unknown>): DaemonConfig => ({...base, values: {...base.values, ...values}})
 
   it('nothing changes for the same configuration, or when only unset/zero spellings differ', () => {
-    assert.deepEqual(reloadChanges(base, base, reloadable), {applied: [], needRestart: []})
-    assert.deepEqual(reloadChanges(base, withValues({debug: false, 'live-restore': false, label: [], feature: {}}), reloadable), {
+    assert.deepEqual(reloadChanges(base, base), {applied: [], needRestart: []})
+    assert.deepEqual(reloadChanges(base, withValues({debug: false, 'live-restore': false, label: [], feature: {}})), {
       applied: [],
       needRestart: [],
     })
-    assert.deepEqual(reloadChanges(withValues({feature: {cdi: true}}), withValues({feature: {cdi: true}}), reloadable), {applied: [], needRestart: []})
+    assert.deepEqual(reloadChanges(withValues({feature: {cdi: true}}), withValues({feature: {cdi: true}})), {applied: [], needRestart: []})
     // The zero test is the merge's (isZero): every zero spelling reads as unset.
     for (const zero of [undefined, null, false, 0, '', [], {}]) {
-      assert.deepEqual(reloadChanges(withValues({label: zero}), withValues({label: []}), reloadable), {applied: [], needRestart: []}, JSON.stringify(zero))
+      assert.deepEqual(reloadChanges(withValues({label: zero}), withValues({label: []})), {applied: [], needRestart: []}, JSON.stringify(zero))
     }
 
-    assert.deepEqual(reloadChanges(withValues({label: ''}), withValues({label: ['a=b']}), reloadable).applied, ['label'])
+    assert.deepEqual(reloadChanges(withValues({label: ''}), withValues({label: ['a=b']})).applied, ['label'])
   })
 
   it('splits changed options into reloadable and restart-only, both sorted', () => {
     const next = withValues({debug: true, label: ['a=b'], mtu: 1400, 'max-concurrent-downloads': 1, 'data-root': '/srv/docker', 'live-restore': true})
-    assert.deepEqual(reloadChanges(base, next, reloadable), {
+    assert.deepEqual(reloadChanges(base, next), {
       applied: ['debug', 'label', 'live-restore', 'max-concurrent-downloads'],
       needRestart: ['data-root', 'mtu'],
     })
   })
 
-  it('compares deeply (maps, lists, runtimes) and sees options present on one side only', () => {
+  it('compares deeply (maps, lists, runtimes)', () => {
     const a = withValues({'add-runtime': {crun: {path: '/usr/bin/crun'}}, feature: {cdi: true}})
     const b = withValues({'add-runtime': {crun: {path: '/usr/local/bin/crun'}}, feature: {cdi: false}})
-    assert.deepEqual(reloadChanges(a, b, (n) => n === 'feature'), {applied: ['feature'], needRestart: ['add-runtime']})
-    const onlyNew: DaemonConfig = {...base, values: {...base.values, 'brand-new': 'x'}}
-    assert.deepEqual(reloadChanges(base, onlyNew, () => true), {applied: ['brand-new'], needRestart: []})
+    assert.deepEqual(reloadChanges(a, b), {applied: ['add-runtime', 'feature'], needRestart: []})
   })
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import {splitHostPort as listenerSplit} from '../../../src/daemon/listeners.js'
+import {splitHostPort as listenerSplit} from '../../../src/daemon/listeners/index.js'
 import {GoAddrError, goJoinHostPort, goSplitHostPort, splitHostPort} from '../../../src/go/net.js'
 import {OptsError} from '../../../src/opts/errors.js'
 import {parseMetricsAddr, validateMetricsAddr} from '../../../src/plugins/builtin/metrics.js'

@@ -30,7 +30,7 @@ function fakeCtx(values: Record<string, unknown>): {ctx: PluginContext; logged: 
     fileKeys: new Set(),
     hosts: [],
     tls: {ca: '', cert: '', enabled: false, explicit: false, key: '', verify: false},
-    values,
+    values: values as DaemonConfig['values'],
   }
   return {ctx: {config, events: new EventBus(), log: {debug: at('debug'), error: at('error'), info: at('info'), warn: at('warn')}, platform: 'linux'}, logged}
 }

@@ -1,10 +1,9 @@
-import {tryMessage} from '../opts/errors.js'
-import {validateCgroupnsMode, validateFwMark} from '../opts/validators.js'
-import {hostDefaults} from '../options/host-defaults.js'
-import type {FlagSet} from '../options/types.js'
+import {CGROUPNS_MODE_RULE, FIREWALL_BACKEND_RULE, validateFwMark} from '../../opts/validators.js'
+import {hostDefaults} from '../../options/host-defaults.js'
+import type {FlagSet} from '../../options/types.js'
 
 /** Linux-only options (§3.3): packet filtering, forwarding and cgroup settings. */
-export const linuxFlags: FlagSet = {
+export const linuxFlags = {
   helpGroup: 'LINUX',
   id: 'linux',
   owner: 'dockerd',
@@ -30,11 +29,9 @@ export const linuxFlags: FlagSet = {
     },
     {
       description: 'Firewall backend to use, iptables or nftables',
-      enum: ['iptables', 'nftables'],
+      ...FIREWALL_BACKEND_RULE,
       kind: 'string',
       name: 'firewall-backend',
-      validate: (v: string) =>
-        v === '' || v === 'iptables' || v === 'nftables' ? undefined : 'invalid firewall-backend: allowed values are "iptables" and "nftables"',
     },
     {
       description:
@@ -52,12 +49,12 @@ export const linuxFlags: FlagSet = {
     {
       default: hostDefaults['default-cgroupns-mode'],
       description: 'Default mode for containers cgroup namespace ("host" | "private")',
-      enum: ['host', 'private'],
+      ...CGROUPNS_MODE_RULE,
       kind: 'string',
-      name: 'default-cgroupns-mode', reloadable: true,
-      validate: (v: string) => tryMessage(() => validateCgroupnsMode(v)) || undefined,
+      name: 'default-cgroupns-mode',
+      reload: 'apply',
     },
     {deprecated: 'The option is no longer used', description: 'Set the oom_score_adj for the daemon', hidden: true, ignored: true, kind: 'int', name: 'oom-score-adjust'},
   ],
   platforms: ['linux'],
-}
+} as const satisfies FlagSet

@@ -1,7 +1,7 @@
-import type {FlagSet} from '../options/types.js'
+import type {FlagSet} from '../../options/types.js'
 
 /** Windows options (§3.4): the host network settings that exist there and the service flags. */
-export const windowsFlags: FlagSet = {
+export const windowsFlags = {
   helpGroup: 'WINDOWS',
   id: 'windows',
   owner: 'dockerd',
@@ -15,4 +15,4 @@ export const windowsFlags: FlagSet = {
     {description: '', hidden: true, key: null, kind: 'bool', name: 'run-service'},
   ],
   platforms: ['win32'],
-}
+} as const satisfies FlagSet

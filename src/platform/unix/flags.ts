@@ -1,16 +1,17 @@
-import {formatBytes, parseRAMInBytes} from '../opts/bytes.js'
-import {parsePflagIP} from '../opts/ip.js'
-import {parseAddressPool, parseRuntime, parseUlimit} from '../opts/maps.js'
-import {hostDefaults} from '../options/host-defaults.js'
-import type {FlagSet} from '../options/types.js'
+import {formatBytes, parseRAMInBytes} from '../../opts/bytes.js'
+import {parsePflagIP} from '../../opts/ip.js'
+import {parseAddressPool, parseRuntime, parseUlimit} from '../../opts/maps.js'
+import {IPC_MODE_RULE} from '../../opts/validators.js'
+import {hostDefaults} from '../../options/host-defaults.js'
+import type {FlagSet} from '../../options/types.js'
 
 /** Options of every Unix-like target (Linux and FreeBSD), §3.3. */
-export const unixFlags: FlagSet = {
+export const unixFlags = {
   helpGroup: 'UNIX',
   id: 'unix',
   owner: 'dockerd',
   options: [
-    {default: () => ({}), defaultHelp: '[]', description: 'Register an additional OCI compatible runtime', key: 'runtimes', kind: 'runtimes', name: 'add-runtime', reloadable: true, parseValue: parseRuntime},
+    {default: () => ({}), defaultHelp: '[]', description: 'Register an additional OCI compatible runtime', key: 'runtimes', kind: 'runtimes', name: 'add-runtime', reload: 'apply', parseValue: parseRuntime},
     {char: 'G', default: () => 'docker', description: 'Group for the unix socket', kind: 'string', name: 'group'},
     {char: 's', description: 'Storage driver to use', kind: 'string', name: 'storage-driver'},
     {description: 'Enable selinux support', kind: 'bool', name: 'selinux-enabled'},
@@ -29,7 +30,7 @@ export const unixFlags: FlagSet = {
     {default: hostDefaults['userland-proxy-path'], description: 'Path to the userland proxy binary', kind: 'string', name: 'userland-proxy-path'},
     {description: 'Set parent cgroup for all containers', kind: 'string', name: 'cgroup-parent'},
     {description: 'User/Group setting for user namespaces', kind: 'string', name: 'userns-remap'},
-    {description: 'Enable live restore of docker when containers are still running', kind: 'bool', name: 'live-restore', reloadable: true},
+    {description: 'Enable live restore of docker when containers are still running', kind: 'bool', name: 'live-restore', reload: 'apply'},
     {description: 'Run an init in the container to forward signals and reap processes', kind: 'bool', name: 'init'},
     {description: 'Path to the docker-init binary', kind: 'string', name: 'init-path'},
     {default: () => 'builtin', description: 'Path to seccomp profile. Set to "unconfined" to disable the default seccomp profile', kind: 'string', name: 'seccomp-profile'},
@@ -40,24 +41,18 @@ export const unixFlags: FlagSet = {
       kind: 'bytes',
       name: 'default-shm-size',
       parseValue: parseRAMInBytes,
-      reloadable: true,
+      reload: 'apply',
     },
     {description: 'Set no-new-privileges by default for new containers', kind: 'bool', name: 'no-new-privileges'},
     {
       default: () => 'private',
       description: 'Default mode for containers ipc ("shareable" | "private")',
-      enum: ['shareable', 'private'],
+      ...IPC_MODE_RULE,
       kind: 'string',
       name: 'default-ipc-mode',
-      reloadable: true,
-      validate: (v: string) =>
-        v === '' || v === 'private' || v === 'shareable'
-          ? undefined
-          : ['host', 'container', 'none'].includes(v) || v.startsWith('container:')
-            ? `IPC mode "${v}" is not supported as default value; use "shareable" or "private"`
-            : `default IPC mode setting (${v}) is invalid; use "shareable" or "private"`,
+      reload: 'apply',
     },
     {description: 'Default address pools for node specific local networks', key: 'default-address-pools', kind: 'pools', name: 'default-address-pool', parseValue: parseAddressPool},
   ],
   platforms: ['linux', 'freebsd', 'darwin'],
-}
+} as const satisfies FlagSet
