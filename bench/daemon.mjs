@@ -13,6 +13,11 @@
 // Every figure: median with IQR and min–max over the rounds.
 // Usage: node bench/daemon.mjs [launches=11] [duration-ms=3000] [rounds=5] [subscribers=1000]
 // BENCH_COMPARE=<dir of another built checkout> adds its daemon as a side (before/after in one run).
+// With the engine plugin configured: when a real upstream can run here (root, docker.io; see
+// test/helpers/engine.ts), one is started once for the whole run and every dockerd-ts side gets a
+// twin started with `--engine-host unix://<its socket>` (launch → /_ping, CPU per /_ping and idle
+// RSS; no /events subscribers: those streams are the upstream's). BENCH_ENGINE=0 leaves it out.
+// BENCH_READY_ONLY=1 measures launch → /_ping only (no load, RSS or subscriber rounds).
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
@@ -43,6 +48,22 @@ const ours = (name, dir) => ({
 })
 const sides = [ours('dockerd-ts', root), {args: (_t, sock) => [process.execPath, join(root, 'bench', 'okserver.mjs'), sock], env: () => ({}), events: false, name: BASE}]
 if (process.env.BENCH_COMPARE) sides.push(ours(`dockerd-ts at ${process.env.BENCH_COMPARE}`, process.env.BENCH_COMPARE))
+let engine
+if (process.env.BENCH_ENGINE !== '0') {
+  const {register} = await import('tsx/esm/api')
+  register()
+  const {engineSkipReason, startEngine} = await import('../test/helpers/engine.ts')
+  const skip = engineSkipReason()
+  if (skip) console.log(`engine plugin sides left out: ${skip}`)
+  else {
+    engine = await startEngine()
+    for (const side of sides.filter((s) => s.events)) {
+      sides.push({...side, args: (t, sock) => [...side.args(t, sock), '--engine-host', engine.host], events: false, name: `${side.name}, engine plugin`})
+    }
+  }
+}
+
+const READY_ONLY = process.env.BENCH_READY_ONLY === '1'
 if (existsSync('/usr/sbin/dockerd') && process.getuid?.() === 0) {
   sides.push({
     args: (t, sock) => [
@@ -256,6 +277,23 @@ for (let i = 0; i < LAUNCHES + 1; i++) {
   }
 }
 
+const ratios = (xs, base) => xs.map((x, i) => x / base[i])
+const readyTable = () => {
+  console.log('| side | launch → /_ping 200, ms | ratio to bare node:http | CPU until then (process tree), ms | ratio |')
+  console.log('| --- | --- | --- | --- | --- |')
+  for (const side of sides) {
+    const n = side.name
+    console.log(`| ${n} | ${fmt(ready[n], 0)} | ${fmt(ratios(ready[n], ready[BASE]), 2, '×')} | ${fmt(readyCpu[n], 0)} | ${fmt(ratios(readyCpu[n], readyCpu[BASE]), 2, '×')} |`)
+  }
+}
+
+if (READY_ONLY) {
+  await engine?.close()
+  console.log(`load average at the end: ${loadavg()}\n`)
+  readyTable()
+  process.exit(0)
+}
+
 // One long-running instance per side: idle RSS, then the load rounds, then the subscribers.
 const servers = {}
 for (const side of sides) servers[side.name] = await start(side)
@@ -287,16 +325,11 @@ for (const side of sides.filter((s) => s.events && SUBSCRIBERS > 0)) {
 }
 
 for (const server of Object.values(servers)) await server.stop()
+await engine?.close()
 
-const ratios = (xs, base) => xs.map((x, i) => x / base[i])
 console.log(`load average at the end: ${loadavg()}`)
 console.log(`failed requests: ${failed}; requests per side: ${sides.map((s) => `${s.name} ${counts[s.name]}`).join(', ')}\n`)
-console.log('| side | launch → /_ping 200, ms | ratio to bare node:http | CPU until then (process tree), ms | ratio |')
-console.log('| --- | --- | --- | --- | --- |')
-for (const side of sides) {
-  const n = side.name
-  console.log(`| ${n} | ${fmt(ready[n], 0)} | ${fmt(ratios(ready[n], ready[BASE]), 2, '×')} | ${fmt(readyCpu[n], 0)} | ${fmt(ratios(readyCpu[n], readyCpu[BASE]), 2, '×')} |`)
-}
+readyTable()
 
 console.log('\n| side | CPU per /_ping, µs | ratio to bare node:http |')
 console.log('| --- | --- | --- |')

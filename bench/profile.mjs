@@ -2,7 +2,8 @@
 // (until its first /_ping 200, then SIGTERM) under `node --cpu-prof` and `strace -f -c`, and prints
 // the CPU samples by what they were doing (module loading, compiling and running our bundles,
 // oclif, node internals, GC) and the system calls by kind. Profiles are averaged over `runs` starts.
-// Usage: node bench/profile.mjs [runs=5]    (BENCH_ROOT=<another built checkout> profiles that one)
+// Usage: node bench/profile.mjs [runs=5]    (BENCH_ROOT=<another built checkout> profiles that one;
+// BENCH_CASE=<part of a case's name> runs only the matching cases)
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
@@ -24,7 +25,8 @@ function category({functionName, url}) {
   if (url.startsWith('node:')) return 'node: other internals'
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
   if (m) return `package: ${m[1]}`
-  if (url.startsWith('file://')) return `ours: ${fileURLToPath(url).slice(root.length + 1)}`
+  // Bundles bin/load-bundle.js compiles are named by path, ES modules by file:// URL.
+  if (url.startsWith('file://') || url.startsWith('/')) return `ours: ${(url.startsWith('/') ? url : fileURLToPath(url)).slice(root.length + 1)}`
   return functionName ? `native: ${functionName}` : '(other)'
 }
 
@@ -85,7 +87,7 @@ const cases = [
   ['daemon start → first /_ping 200', [], true],
 ]
 const strace = spawnSync('strace', ['-V'], {stdio: 'ignore'}).status === 0
-for (const [name, args, daemon, extra = {}] of cases) {
+for (const [name, args, daemon, extra = {}] of cases.filter(([name]) => name.includes(process.env.BENCH_CASE ?? ''))) {
   Object.assign(process.env, extra)
   const profiles = []
   let calls = ''

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict'
 // CommonJS (bin/package.json), so that a plain `--version` never starts Node's ES module loader
-// (about 5 % of a bare Node start by itself); every other path imports ES module bundles of lib/.
+// (about 5 % of a bare Node start by itself); nor do the paths before oclif, which load CommonJS
+// bundles of lib/ with a V8 code cache (bin/load-bundle.js). oclif's path imports ES modules.
 
 // Until the daemon installs its dump handler, SIGUSR1 must not start Node's inspector.
 process.on('SIGUSR1', () => {})
@@ -35,7 +36,8 @@ async function main() {
 
   // Fast paths before @oclif/core loads (importing it costs about twice a bare Node start):
   // reexec children, a bare --version or --help and a plain daemon start never need the framework.
-  const {dispatch, fastHelpEligible, fastStartEligible, reexecName, versionLine} = await import('../lib/entry.bundle.js')
+  const {loadBundle} = require('./load-bundle.js')
+  const {dispatch, fastHelpEligible, fastStartEligible, reexecName, versionLine} = loadBundle('entry')
   const name = reexecName()
   if (name) {
     process.exitCode = await dispatch(name, args)
@@ -50,12 +52,12 @@ async function main() {
   let code
   if (fastHelpEligible(args)) {
     // Help text oclif rendered at build time, filled in for this host and terminal.
-    const text = (await import('../lib/help-fast.bundle.js')).fastHelp()
+    const text = loadBundle('help-fast').fastHelp()
     if (text !== undefined) {
       process.stdout.write(text)
       code = 0
     }
-  } else if (fastStartEligible(args)) code = await (await import('../lib/fast-start.bundle.js')).fastStart(args)
+  } else if (fastStartEligible(args)) code = await loadBundle('fast-start').fastStart(args)
   if (code === undefined) {
     const [{execute}, {settings}] = await Promise.all([import('@oclif/core/execute'), import('@oclif/core/settings')])
     // No ts-node/tsx at run time, and no "linked ESM module" warnings for linked plugins.

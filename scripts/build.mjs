@@ -1,5 +1,5 @@
 // Build: TypeScript -> lib/, version stamp, oclif manifest, generated docs (JSON Schemas).
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -15,13 +15,34 @@ run(bin('tsc'), ['-p', 'tsconfig.json'])
 // oclif loads by path (hooks, help, command: src/oclif-entry.ts) each load one bundled module
 // instead of up to ~60: the ESM loader's per-module cost is most of what is left of start-up.
 // Same sources; lib/ keeps the modules too.
-const bundle = (entry, out) =>
+const bundle = (entry, out, format = ['--format=esm']) =>
   run(bin('esbuild'), [
-    join(root, 'lib', entry), '--bundle', '--format=esm', '--platform=node', '--target=node20', '--log-level=warning',
+    join(root, 'lib', entry), '--bundle', ...format, '--platform=node', '--target=node20', '--log-level=warning',
     '--external:@oclif/core', '--external:prom-client', '--external:debug', `--outfile=${join(root, 'lib', out)}`,
   ])
-bundle('entry.js', 'entry.bundle.js')
-bundle('fast-start.js', 'fast-start.bundle.js')
+// What bin/run.js loads itself (its loadBundle()) is CommonJS, so that no start before oclif's
+// starts Node's ES module loader, and compiled with a V8 code cache written here
+// (scripts/code-cache.mjs; Node 20 has no compile cache). import.meta.url is the bundle's own
+// URL, as it was for the ES module bundle.
+const commonJs = (name) => {
+  const out = `${name}.bundle.cjs`
+  bundle(`${name}.js`, out, [
+    '--format=cjs', '--define:import.meta.url=__bundle_url', `--banner:js=var __bundle_url = require('node:url').pathToFileURL(__filename).href;`,
+  ])
+  // import() of a builtin: require() as a namespace, without starting the ES module loader for it.
+  // Any other import() (prom-client, lib/ modules by path) goes through bin/load-bundle.js's
+  // importModule: a vm.Script whose code came from a cache has no import() of its own.
+  const file = join(root, 'lib', out)
+  const text = readFileSync(file, 'utf8')
+    .replaceAll(/\bimport\((['"])(node:[\w/]+)\1\)/g, (_, q, id) => `Promise.resolve().then(() => ((m) => ({...m, default: m}))(require(${q}${id}${q})))`)
+    .replaceAll(/\bimport\(/g, 'importModule(')
+  writeFileSync(file, text)
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'code-cache.mjs'), join(root, 'lib', out)], {cwd: root, encoding: 'utf8', timeout: 60_000})
+  if (r.status !== 0) throw new Error(`scripts/code-cache.mjs lib/${out}: ${r.error?.message ?? `exit ${r.status ?? r.signal}`}\n${r.stdout}${r.stderr}`)
+  process.stdout.write(r.stdout)
+}
+commonJs('entry')
+commonJs('fast-start')
 bundle('oclif-entry.js', 'oclif.bundle.js')
 
 // SO_PEERCRED for unix callers' uid/gid (src/native/peercred.c): optional. Without a C compiler or
@@ -61,7 +82,7 @@ run(bin('oclif'), ['manifest'], {DOCKERD_TARGET_OS: process.env.DOCKERD_TARGET_O
 // --help as oclif renders it, per OS, for bin/run.js's fast --help (one small bundle, no oclif).
 const {writeHelpModels} = await import('./help-model.mjs')
 await writeHelpModels(root)
-bundle('help-fast.js', 'help-fast.bundle.js')
+commonJs('help-fast')
 
 const {optionTable} = await import(join(root, 'lib/options/index.js'))
 const {daemonJsonSchema} = await import(join(root, 'lib/config/schema.js'))

@@ -98,7 +98,7 @@ function stage(os, generated) {
   rmSync(dir, {force: true, recursive: true})
   mkdirSync(join(dir, 'bin'), {recursive: true})
   copyFileSync(join(root, 'package.json'), join(dir, 'package.json'))
-  for (const f of ['run.js', 'package.json']) copyFileSync(join(root, 'bin', f), join(dir, 'bin', f))
+  for (const f of ['run.js', 'load-bundle.js', 'package.json']) copyFileSync(join(root, 'bin', f), join(dir, 'bin', f))
   for (const f of ['README.md', 'LICENSE']) if (existsSync(join(root, f))) copyFileSync(join(root, f), join(dir, f))
   cpSync(join(root, 'lib'), join(dir, 'lib'), {recursive: true})
   copyDocs(generated, OS[os].docs, join(dir, 'docs'))

@@ -1,5 +1,5 @@
-import {randomUUID} from 'node:crypto'
-import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
 
 import {goPathError} from './dirs.js'
@@ -32,4 +32,28 @@ export function loadOrCreateEngineID(dataRoot: string): string {
   }
 
   return id
+}
+
+/**
+ * A random UUID v4 (as Go's uuid.New(): 16 bytes from the OS's random source) read from
+ * /dev/urandom where there is one: node:crypto (about 5 % of a start, and 1 MiB resident) is
+ * loaded for it only elsewhere (Windows).
+ */
+export function randomUUID(): string {
+  let bytes = Buffer.alloc(16)
+  try {
+    const fd = openSync('/dev/urandom', 'r')
+    try {
+      if (readSync(fd, bytes, 0, 16, null) !== 16) throw new Error('short read')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    bytes = (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).randomBytes(16)
+  }
+
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40 // version 4
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80 // RFC 4122 variant
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }

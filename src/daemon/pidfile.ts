@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto'
 import {constants as fsConstants, readFileSync, unlinkSync} from 'node:fs'
 import {chmod, lstat, mkdir, open, rename, rmdir, unlink, writeFile} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -72,7 +71,8 @@ export async function createPidfile(path: string): Promise<Pidfile> {
   // Parent created 0755 like current moby (1.12 did not); remembered for rollback.
   const createdDirs = await ensureDir(dirname(path), 0o755)
   const ours = String(process.pid)
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}`)
+  // Not a secret (O_EXCL refuses a name that exists): no node:crypto on the start path for it.
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(16).slice(2, 10)}`)
   try {
     await writeFile(tmp, ours, {flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o644})
     // dockerd's files are 0644 whatever the umask.

@@ -1,8 +1,14 @@
-import {X509Certificate, constants as cryptoConstants, createPrivateKey, createPublicKey} from 'node:crypto'
+import type {X509Certificate} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
-import {createSecureContext, type SecureContextOptions} from 'node:tls'
+import {createRequire} from 'node:module'
+import type {SecureContextOptions} from 'node:tls'
 
 import {goPathError} from './dirs.js'
+
+// node:crypto and node:tls load when TLS is configured, not with every start.
+const nodeRequire = createRequire(import.meta.url)
+const crypto = (): typeof import('node:crypto') => nodeRequire('node:crypto')
+const tls = (): typeof import('node:tls') => nodeRequire('node:tls')
 
 /** The merged tls/tlsverify settings; undefined or null = not set anywhere (flag or file). */
 export interface TLSSettings {
@@ -119,7 +125,7 @@ function checkKeyPair(certPem: string, keyPem: string): void {
 
   let leaf: X509Certificate
   try {
-    leaf = new X509Certificate(certs[0]!.text)
+    leaf = new (crypto().X509Certificate)(certs[0]!.text)
   } catch {
     throw new Error('x509: malformed certificate')
   }
@@ -127,7 +133,7 @@ function checkKeyPair(certPem: string, keyPem: string): void {
   let pub: string
   try {
     // Encrypted keys fail here too (no passphrase), which is what the "not encrypted" hint is for.
-    pub = createPublicKey(createPrivateKey(key.text)).export({type: 'spki', format: 'pem'}).toString()
+    pub = crypto().createPublicKey(crypto().createPrivateKey(key.text)).export({type: 'spki', format: 'pem'}).toString()
   } catch {
     throw new Error('tls: failed to parse private key')
   }
@@ -146,7 +152,7 @@ export function parseCACertificates(pem: string): string[] {
   for (const b of pemBlocks(pem)) {
     if (b.type !== 'CERTIFICATE' || b.headers) continue
     try {
-      good.push(new X509Certificate(b.text).toString())
+      good.push(new (crypto().X509Certificate)(b.text).toString())
     } catch {
       // Skipped, as Go does.
     }
@@ -190,7 +196,7 @@ export async function loadTLSOptions(files: TLSFiles): Promise<ServerTLSOptions>
     key = await readPem(keyFile)
     checkKeyPair(cert, key)
     // Whatever else OpenSSL dislikes (unsupported curve, ...) is caught now, not at handshake.
-    createSecureContext({cert, key})
+    tls().createSecureContext({cert, key})
   } catch (error) {
     const e = error as NodeJS.ErrnoException
     if (e.code === 'ENOENT') throw new Error(`could not load X509 key pair ${pair}: ${e.message}`)
@@ -203,7 +209,7 @@ export async function loadTLSOptions(files: TLSFiles): Promise<ServerTLSOptions>
     ciphers: SERVER_CIPHERS,
     minVersion: 'TLSv1.2',
     // Go servers never renegotiate; OpenSSL would let a client ask for it (CPU for free).
-    secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
+    secureOptions: crypto().constants.SSL_OP_NO_RENEGOTIATION,
     // The TCP listener wrapper serves HTTP/1.1 only.
     ALPNProtocols: ['http/1.1'],
     requestCert: files.verify,
@@ -226,7 +232,7 @@ export async function loadTLSOptions(files: TLSFiles): Promise<ServerTLSOptions>
   }
 
   try {
-    createSecureContext(options)
+    tls().createSecureContext(options)
   } catch (error) {
     throw new Error(`invalid TLS settings (cert: ${q(certFile)}, key: ${q(keyFile)}, ca: ${q(caFile)}): ${(error as Error).message}`)
   }

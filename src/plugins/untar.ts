@@ -3,10 +3,11 @@ import {chmod, lstat, mkdir, open, readdir, rm, stat, unlink} from 'node:fs/prom
 import {join, resolve} from 'node:path'
 import type {Readable} from 'node:stream'
 import {createGunzip} from 'node:zlib'
+import {Header, Parser, type ReadEntry} from 'tar'
 
 /**
- * A small, strict tar reader for installing plugin archives (npm `.tgz` and plain tar):
- * ustar, GNU long names (`L`/`K`) and pax headers (`path`, `linkpath`, `size`), gzip via zlib.
+ * A strict tar reader for installing plugin archives (npm `.tgz` and plain tar), on npm's own
+ * `tar` parser: ustar, GNU long names and pax headers are merged by tar; gzip via zlib.
  *
  * Only regular files and directories are written. Every link (symbolic or hard) is refused, as are
  * devices, FIFOs and unknown types: npm itself never installs links from a package tarball
@@ -58,41 +59,47 @@ const TYPE_NAMES: Record<string, string> = {
   S: 'GNU sparse file',
   V: 'GNU volume header',
   M: 'GNU multi-volume continuation',
-  N: 'GNU old long name',
   D: 'GNU dump directory',
 }
 
 /**
  * Unpacks `archive` into `destDir` (created if missing; it must be empty if it exists).
  * Throws UntarError on a refused archive, after removing what it wrote.
+ *
+ * Two passes over the archive. The first only lists it and applies the policy below to every
+ * entry; nothing is written unless the whole archive passes. tar's own safeguards are not a
+ * policy: its `filter`, `strip`, path sanitising and `maxMetaEntrySize` skip an entry (or warn and
+ * carry on) rather than refuse the archive, and a skipped entry's data is still inflated without
+ * counting against any limit. The second pass extracts the approved entries (the same checks run
+ * again, so an archive changed in between is refused, not trusted).
  */
 export async function untar(archive: string, destDir: string, limits: Partial<UntarLimits> = {}): Promise<UntarResult> {
   const lim = {...DEFAULT_LIMITS, ...limits}
   const info = await stat(archive)
   if (!info.isFile()) throw new UntarError(`${archive} is not a regular file`)
   const dest = resolve(destDir)
-  const source = await openArchive(archive)
-  let created: boolean
-  try {
-    created = await prepareDest(dest)
-  } catch (error) {
-    source.destroy()
-    throw error
-  }
+  await parse(archive, lim, async (entry) => {
+    entry.resume()
+  }).catch((error: unknown) => {
+    throw asRefusal(error)
+  })
 
+  const created = await prepareDest(dest)
   try {
-    const result = await extract(source, dest, lim)
+    const result = await extract(archive, dest, lim)
     // Created 0700 so nothing else can race into it while unpacking; readable once complete.
     if (created) await chmod(dest, 0o755)
     return result
   } catch (error) {
     await cleanDest(dest, created)
-    const code = (error as NodeJS.ErrnoException).code
-    if (typeof code === 'string' && code.startsWith('Z_')) throw new UntarError(`corrupt gzip data: ${(error as Error).message}`)
-    throw error
-  } finally {
-    source.destroy()
+    throw asRefusal(error)
   }
+}
+
+function asRefusal(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code
+  if (typeof code === 'string' && code.startsWith('Z_')) return new UntarError(`corrupt gzip data: ${(error as Error).message}`)
+  return error
 }
 
 /** The `dockerd-untar` reexec initializer: `<archive> <destDir>`; refusals on stderr, status 1. */
@@ -167,236 +174,229 @@ async function openArchive(archive: string): Promise<Readable> {
   return file
 }
 
-/** Reads exact byte counts from a stream without buffering more than one chunk ahead. */
-class ByteReader {
-  private chunks: Buffer[] = []
-  private buffered = 0
-  private ended = false
-  private readonly it: AsyncIterator<Buffer>
-
-  constructor(stream: Readable) {
-    this.it = stream[Symbol.asyncIterator]()
-  }
-
-  /** Exactly n bytes, or fewer only at the end of the stream. */
-  async read(n: number): Promise<Buffer> {
-    while (this.buffered < n && !this.ended) await this.pull()
-    return this.take(Math.min(n, this.buffered))
-  }
-
-  /** Between 1 and n bytes (n > 0), or an empty buffer at the end of the stream. */
-  async readSome(n: number): Promise<Buffer> {
-    if (this.buffered === 0 && !this.ended) await this.pull()
-    return this.take(Math.min(n, this.buffered))
-  }
-
-  private async pull(): Promise<void> {
-    const r = await this.it.next()
-    if (r.done) this.ended = true
-    else if (r.value.length > 0) {
-      this.chunks.push(r.value)
-      this.buffered += r.value.length
-    }
-  }
-
-  private take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0)
-    const first = this.chunks[0]!
-    if (first.length === n) {
-      this.chunks.shift()
-      this.buffered -= n
-      return first
-    }
-
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n)
-      this.buffered -= n
-      return first.subarray(0, n)
-    }
-
-    const out = Buffer.allocUnsafe(n)
-    let off = 0
-    while (off < n) {
-      const c = this.chunks[0]!
-      const k = Math.min(c.length, n - off)
-      c.copy(out, off, 0, k)
-      off += k
-      if (k === c.length) this.chunks.shift()
-      else this.chunks[0] = c.subarray(k)
-    }
-
-    this.buffered -= n
-    return out
+/**
+ * What tar's header decoding drops, kept per header: a directory's declared size (tar sets it to 0
+ * and parses whatever data follows as more headers, where other readers skip it) and a pax
+ * `linkpath` (tar checks links against the raw field and warns "linkpath required"). tar has no
+ * hook for either, so its decode is wrapped (tar is pinned; the untar tests fail if this breaks).
+ */
+const declared = new WeakMap<Header, {linkpath?: string; size: number}>()
+const decode = Header.prototype.decode
+Header.prototype.decode = function (this: Header, buf, off, ex, gex) {
+  decode.call(this, buf, off, ex, gex)
+  const type = this.typeKey
+  if (type === '5') {
+    // The same block as a contiguous file ('7'), which keeps its size (pax `size` included).
+    const asFile = Buffer.from(buf.subarray(off, off + BLOCK))
+    asFile[156] = 0x37
+    declared.set(this, {size: new Header(asFile, 0, ex, gex).size ?? 0})
+  } else if (type === '1' || type === '2') {
+    declared.set(this, {linkpath: ex?.linkpath ?? gex?.linkpath ?? this.linkpath, size: this.size ?? 0})
   }
 }
 
-interface Header {
-  linkname: string
+/** An entry the policy let through: where it goes (first component stripped) and its mode. */
+interface Approved {
+  dir: boolean
   mode: number
-  name: string
-  size: number
-  type: string
+  /** undefined: the top directory itself (`package/`), nothing to write. */
+  rel: string[] | undefined
 }
 
-interface Pending {
-  linkpath?: string
-  path?: string
-  size?: number
+/**
+ * The policy, applied to every entry tar's parser reads (pax and GNU long names already merged):
+ * every header counts against maxEntries and every entry's data against maxBytes, whatever its
+ * type (a directory entry may carry data: tar skips it, but it still had to be inflated).
+ */
+class Policy {
+  bytes = 0
+  entries = 0
+
+  constructor(readonly lim: UntarLimits) {}
+
+  /** An extended header (pax, GNU long name) tar read and merged into the next entry. */
+  meta(bytes: number): void {
+    this.count()
+    this.data(bytes, undefined, 'an extended header of')
+  }
+
+  /** An extended header over maxMetaBytes: tar would skip it (and its data); refused. */
+  hugeMeta(entry: ReadEntry): never {
+    this.count()
+    throw new UntarError(`extended header of ${entry.size} bytes exceeds the ${this.lim.maxMetaBytes}-byte limit`, entry.path)
+  }
+
+  /** Regular files and directories pass; every other type is refused. */
+  entry(entry: ReadEntry): Approved {
+    this.count()
+    const name = entry.path
+    const type = entry.header.typeKey
+    const rel = checkPath(name)
+    if (type === '0' || type === '' || type === '7') {
+      this.data(entry.size, name, 'entry of')
+      return {dir: false, mode: (entry.mode ?? 0o644) & MODE_MASK, rel}
+    }
+
+    if (type === '5') {
+      const size = declared.get(entry.header)?.size ?? 0
+      this.data(size, name, 'a directory entry carrying')
+      // tar would read that data as more headers, other readers skip it: the archive is ambiguous.
+      if (size > 0) throw new UntarError(`a directory entry carrying ${size} bytes of data`, name)
+      return {dir: true, mode: ((entry.mode ?? 0o755) & MODE_MASK) | 0o700, rel}
+    }
+
+    refuseType(type, name, entry.linkpath)
+  }
+
+  private count(): void {
+    if (++this.entries > this.lim.maxEntries) throw new UntarError(`archive has more than ${this.lim.maxEntries} entries`)
+  }
+
+  /** Every entry's data counts, a directory's included: tar skips it, but it is still inflated. */
+  private data(bytes: number, name: string | undefined, what: string): void {
+    if (bytes > this.lim.maxBytes - this.bytes) {
+      throw new UntarError(`archive expands beyond the ${this.lim.maxBytes}-byte limit (${what} ${bytes} bytes)`, name)
+    }
+
+    this.bytes += bytes
+  }
 }
 
-async function extract(stream: Readable, dest: string, lim: UntarLimits): Promise<UntarResult> {
-  const reader = new ByteReader(stream)
+function refuseType(type: string, name: string, linkpath: string | undefined): never {
+  const what = TYPE_NAMES[type] ?? `unsupported entry type ${JSON.stringify(type)}`
+  if (type === '1' || type === '2') throw new UntarError(`${what} (to ${JSON.stringify(linkpath ?? '')}): links are not installed`, name)
+  throw new UntarError(`${what}: only regular files and directories are installed`, name)
+}
+
+/**
+ * Feeds the archive to tar's parser and hands each entry the policy approved to `onEntry`, in
+ * order and awaited (tar emits the next entry once this one's data is consumed). The first
+ * refusal or error stops reading. Nothing after the end-of-archive marker is read (tar's parser
+ * would buffer all of it), and what tar only warns about is refused: a bad checksum, a truncated
+ * entry, a header it cannot read.
+ */
+async function parse(archive: string, lim: UntarLimits, onEntry: (entry: ReadEntry, approved: Approved) => Promise<void>): Promise<void> {
+  const policy = new Policy(lim)
+  const source = await openArchive(archive)
+  let failure: unknown
+  let stop = () => {}
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve
+  })
+  const fail = (error: unknown) => {
+    failure ??= error
+    source.destroy()
+    stop()
+  }
+
+  let eof = false
+  let fed = 0
+  let chain = Promise.resolve()
+  const parser = new Parser({maxMetaEntrySize: lim.maxMetaBytes, onwarn: (code, message, data) => fail(warningRefusal(code, message, data)), zstd: false})
+  parser.on('error', (error: Error & Record<string, unknown>) => fail(warningRefusal(String(error.tarCode ?? error.code), error, error)))
+  parser.on('eof', () => {
+    eof = true
+  })
+  parser.on('meta', (data: string) => {
+    try {
+      policy.meta(Buffer.byteLength(data))
+    } catch (error) {
+      fail(error)
+    }
+  })
+  // Extended headers over maxMetaEntrySize and entries of a type tar does not know come here.
+  parser.on('ignoredEntry', (entry: ReadEntry) => {
+    try {
+      if (entry.meta) policy.hugeMeta(entry)
+      policy.entry(entry)
+    } catch (error) {
+      fail(error)
+    }
+  })
+  parser.on('entry', (entry: ReadEntry) => {
+    let approved: Approved | undefined
+    try {
+      if (failure === undefined) approved = policy.entry(entry)
+    } catch (error) {
+      fail(error)
+    }
+
+    if (approved === undefined) return void entry.resume()
+    const ok = approved
+    chain = chain.then(async () => {
+      if (failure === undefined) await onEntry(entry, ok)
+      else entry.resume()
+    }).catch((error: unknown) => {
+      fail(error)
+      entry.resume()
+    })
+  })
+
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      fed += chunk.length
+      if (!parser.write(chunk)) await Promise.race([new Promise((drained) => parser.once('drain', drained)), stopped])
+      if (failure !== undefined || eof) break
+    }
+
+    if (failure === undefined && !eof) {
+      await Promise.race([new Promise<void>((done) => parser.end(() => done())), stopped])
+      if (fed % BLOCK !== 0) fail(new UntarError('unexpected end of archive (truncated header)'))
+    }
+  } catch (error) {
+    fail(error)
+  } finally {
+    source.destroy()
+  }
+
+  await chain
+  if (failure !== undefined) throw failure
+}
+
+/** What tar warns about (and would skip past), as a refusal naming the entry where it can. */
+function warningRefusal(code: string, message: Error | string, data: Record<string, unknown>): UntarError {
+  const text = message instanceof Error ? message.message : message
+  const {header} = data
+  if (header instanceof Header && header.path !== undefined && /^[12]$/.test(header.typeKey)) {
+    try {
+      refuseType(header.typeKey, header.path, declared.get(header)?.linkpath)
+    } catch (error) {
+      return error as UntarError
+    }
+  }
+
+  const named = (data.entry ?? header) as undefined | {path?: string}
+  const entry = named?.path
+  if (/checksum failure/.test(text)) return new UntarError('not a tar archive (header checksum mismatch)')
+  if (/Unrecognized archive format/.test(text)) return new UntarError('not a tar archive')
+  if (/^Truncated input/.test(text)) return new UntarError('unexpected end of archive', entry)
+  return new UntarError(`invalid tar archive (${code}): ${text}`, entry)
+}
+
+async function extract(archive: string, dest: string, lim: UntarLimits): Promise<UntarResult> {
   const result: UntarResult = {bytes: 0, directories: 0, files: 0}
   const dirs = new Map<string, number>() // relative dir -> mode to apply at the end
-  let pending: Pending = {}
-  let entries = 0
-
-  for (;;) {
-    const block = await reader.read(BLOCK)
-    if (block.length === 0) break // no end-of-archive marker: tolerated, as GNU tar does
-    if (block.length < BLOCK) throw new UntarError('unexpected end of archive (truncated header)')
-    if (isZero(block)) break // end of archive; anything after it is ignored, never read
-    if (++entries > lim.maxEntries) throw new UntarError(`archive has more than ${lim.maxEntries} entries`)
-
-    const h = parseHeader(block)
-    if (h.type === 'x' || h.type === 'g' || h.type === 'L' || h.type === 'K') {
-      if (h.size > lim.maxMetaBytes) throw new UntarError(`extended header of ${h.size} bytes exceeds the ${lim.maxMetaBytes}-byte limit`, h.name)
-      const data = await readPadded(reader, h.size, h.name)
-      if (h.type === 'x') pending = {...pending, ...parsePax(data, h.name)}
-      else if (h.type === 'L') pending.path = cString(data)
-      else if (h.type === 'K') pending.linkpath = cString(data)
-      // 'g' (global) headers carry archive-wide comments (git archive's commit id): ignored.
-      continue
-    }
-
-    const name = pending.path ?? h.name
-    const size = pending.size ?? h.size
-    const linkname = pending.linkpath ?? h.linkname
-    pending = {}
-    const rel = checkPath(name)
-
-    if (h.type === '0' || h.type === '\0' || h.type === '7') {
-      if (size > lim.maxBytes - result.bytes) {
-        throw new UntarError(`archive expands beyond the ${lim.maxBytes}-byte limit (entry of ${size} bytes)`, name)
-      }
-
-      if (rel === undefined) {
-        await skipPadded(reader, size, name)
-        continue
-      }
-
-      await ensureParents(dest, rel, dirs, name)
-      await writeFile(reader, join(dest, ...rel), size, h.mode, name)
-      result.bytes += size
-      result.files++
-    } else if (h.type === '5') {
-      if (size > 0) await skipPadded(reader, size, name)
-      if (rel === undefined) continue
-      await ensureParents(dest, rel, dirs, name)
-      await makeDir(dest, rel, dirs, name)
-      dirs.set(rel.join('/'), (h.mode & MODE_MASK) | 0o700)
+  await parse(archive, lim, async (entry, {dir, mode, rel}) => {
+    if (rel === undefined) return void entry.resume() // the top directory (`package/`) itself
+    await ensureParents(dest, rel, dirs, entry.path)
+    if (dir) {
+      entry.resume()
+      await makeDir(dest, rel, dirs, entry.path)
+      dirs.set(rel.join('/'), mode)
       result.directories++
-    } else {
-      const what = TYPE_NAMES[h.type] ?? `unsupported entry type ${JSON.stringify(h.type)}`
-      if (h.type === '1' || h.type === '2') {
-        throw new UntarError(`${what} (to ${JSON.stringify(linkname)}): links are not installed`, name)
-      }
-
-      throw new UntarError(`${what}: only regular files and directories are installed`, name)
+      return
     }
-  }
 
-  if (pending.path !== undefined || pending.linkpath !== undefined) throw new UntarError('archive ends after an extended header')
+    await writeFile(entry, join(dest, ...rel), mode)
+    result.bytes += entry.size
+    result.files++
+  })
   // Deepest first, so a read-only parent does not stop its children's chmod.
   for (const d of [...dirs.keys()].sort((a, b) => b.length - a.length)) {
     await chmod(join(dest, ...d.split('/')), dirs.get(d)!)
   }
 
   return result
-}
-
-function isZero(block: Buffer): boolean {
-  for (const b of block) if (b !== 0) return false
-  return true
-}
-
-function cString(buf: Buffer): string {
-  const nul = buf.indexOf(0)
-  return (nul === -1 ? buf : buf.subarray(0, nul)).toString('utf8')
-}
-
-function parseNumber(field: Buffer, what: string): number {
-  // GNU base-256: high bit set, big-endian binary (huge sizes, negative times).
-  if (field[0]! & 0x80) {
-    if (field[0] === 0xff) throw new UntarError(`invalid tar header: negative ${what}`)
-    let n = field[0]! & 0x7f
-    for (const b of field.subarray(1)) n = n * 256 + b
-    return n
-  }
-
-  const text = field.toString('latin1').replaceAll('\0', ' ').trim()
-  if (text === '') return 0
-  if (!/^[0-7]+$/.test(text)) throw new UntarError(`invalid tar header: ${what} field ${JSON.stringify(text)}`)
-  return Number.parseInt(text, 8)
-}
-
-function parseHeader(block: Buffer): Header {
-  const field = block.subarray(148, 156).toString('latin1').replaceAll('\0', ' ').trim()
-  const stored = /^[0-7]+$/.test(field) ? Number.parseInt(field, 8) : -1
-  let unsigned = 0
-  let signed = 0
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!
-    unsigned += b
-    signed += b > 127 ? b - 256 : b
-  }
-
-  if (stored !== unsigned && stored !== signed) throw new UntarError('not a tar archive (header checksum mismatch)')
-  const magic = block.subarray(257, 263).toString('latin1')
-  let name = cString(block.subarray(0, 100))
-  // POSIX ustar splits long names into prefix + name; GNU uses that area for other things.
-  if (magic === 'ustar\0') {
-    const prefix = cString(block.subarray(345, 500))
-    if (prefix !== '') name = `${prefix}/${name}`
-  }
-
-  return {
-    linkname: cString(block.subarray(157, 257)),
-    mode: parseNumber(block.subarray(100, 108), 'mode'),
-    name,
-    size: parseNumber(block.subarray(124, 136), 'size'),
-    type: String.fromCharCode(block[156]!),
-  }
-}
-
-/** pax records: "<len> <key>=<value>\n", len counting the whole record. */
-function parsePax(data: Buffer, entry: string): Pending {
-  const out: Pending = {}
-  let off = 0
-  while (off < data.length) {
-    if (data[off] === 0) break // padding some writers leave
-    const space = data.indexOf(0x20, off)
-    const len = space === -1 ? Number.NaN : Number(data.subarray(off, space).toString('latin1'))
-    if (!Number.isInteger(len) || len <= space - off + 1 || off + len > data.length || data[off + len - 1] !== 0x0a) {
-      throw new UntarError('malformed pax extended header', entry)
-    }
-
-    const record = data.subarray(space + 1, off + len - 1).toString('utf8')
-    const eq = record.indexOf('=')
-    if (eq === -1) throw new UntarError('malformed pax extended header', entry)
-    const key = record.slice(0, eq)
-    const value = record.slice(eq + 1)
-    if (key === 'path') out.path = value
-    else if (key === 'linkpath') out.linkpath = value
-    else if (key === 'size') {
-      if (!/^\d+$/.test(value)) throw new UntarError(`malformed pax size ${JSON.stringify(value)}`, entry)
-      out.size = Number(value)
-    }
-
-    off += len
-  }
-
-  return out
 }
 
 /**
@@ -412,29 +412,6 @@ function checkPath(name: string): string[] | undefined {
   if (parts.includes('..')) throw new UntarError('path contains ".." and could leave the destination', name)
   const rel = parts.slice(1)
   return rel.length === 0 ? undefined : rel
-}
-
-async function readPadded(reader: ByteReader, size: number, entry: string): Promise<Buffer> {
-  const data = await reader.read(size)
-  if (data.length < size) throw new UntarError('unexpected end of archive', entry)
-  await skipPadding(reader, size, entry)
-  return data
-}
-
-async function skipPadded(reader: ByteReader, size: number, entry: string): Promise<void> {
-  let left = size
-  while (left > 0) {
-    const chunk = await reader.readSome(Math.min(left, 1 << 20))
-    if (chunk.length === 0) throw new UntarError('unexpected end of archive', entry)
-    left -= chunk.length
-  }
-
-  await skipPadding(reader, size, entry)
-}
-
-async function skipPadding(reader: ByteReader, size: number, entry: string): Promise<void> {
-  const pad = (BLOCK - (size % BLOCK)) % BLOCK
-  if (pad > 0 && (await reader.read(pad)).length < pad) throw new UntarError('unexpected end of archive', entry)
 }
 
 /**
@@ -464,11 +441,11 @@ async function makeDir(dest: string, rel: string[], dirs: Map<string, number>, e
   }
 }
 
-async function writeFile(reader: ByteReader, path: string, size: number, mode: number, entry: string): Promise<void> {
+async function writeFile(entry: ReadEntry, path: string, mode: number): Promise<void> {
   try {
     const st = await lstat(path)
-    if (st.isDirectory()) throw new UntarError('a directory of that name was already extracted', entry)
-    if (st.isSymbolicLink()) throw new UntarError('would write through a symbolic link', entry)
+    if (st.isDirectory()) throw new UntarError('a directory of that name was already extracted', entry.path)
+    if (st.isSymbolicLink()) throw new UntarError('would write through a symbolic link', entry.path)
     await unlink(path) // a later copy of the same name replaces the earlier one, as in tar
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
@@ -477,18 +454,9 @@ async function writeFile(reader: ByteReader, path: string, size: number, mode: n
   // O_EXCL|O_NOFOLLOW: create a new file, never open one a link points to.
   const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
   try {
-    let left = size
-    while (left > 0) {
-      const chunk = await reader.readSome(Math.min(left, 1 << 20))
-      if (chunk.length === 0) throw new UntarError('unexpected end of archive', entry)
-      await fh.write(chunk)
-      left -= chunk.length
-    }
-
-    await fh.chmod(mode & MODE_MASK)
+    for await (const chunk of entry as AsyncIterable<Buffer>) await fh.write(chunk)
+    await fh.chmod(mode)
   } finally {
     await fh.close()
   }
-
-  await skipPadding(reader, size, entry)
 }

@@ -5,7 +5,7 @@ import {join, relative} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {BIN, ROOT, isolatedEnv, tempDir} from '../helpers/run.js'
-import {type TarEntry, tgz} from '../fixtures/plugins/tar-writer.js'
+import {directoryBomb, type TarEntry, tgz} from '../fixtures/plugins/tar-writer.js'
 
 // `dockerd plugins …` through the BUILT bin/run.js, with DOCKERD_DATA_DIR in a temp dir and an
 // npm registry that cannot be reached: local archives must install, list and uninstall offline.
@@ -220,13 +220,15 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
       assert.ok(existsSync(join(dir, 'plugin.js')), 'unlink leaves the directory alone')
     })
 
-    const hostile: Array<[string, TarEntry, RegExp]> = [
+    const hostile: Array<[string, TarEntry | 'directory bomb', RegExp]> = [
       ['a .. path', {body: 'x', name: 'package/../../escape'}, /refused entry "package\/\.\.\/\.\.\/escape": path contains "\.\."/],
       ['an absolute path', {body: 'x', name: '/tmp/dockerd-e2e-abs'}, /refused entry "\/tmp\/dockerd-e2e-abs": absolute path/],
       ['a symlink out', {linkname: '/etc', name: 'package/etc', type: '2'}, /refused entry "package\/etc": symbolic link \(to "\/etc"\)/],
       ['a hard link to /etc/passwd', {linkname: '/etc/passwd', name: 'package/pw', type: '1'}, /refused entry "package\/pw": hard link/],
       ['a device', {name: 'package/null', type: '3'}, /refused entry "package\/null": character device/],
       ['a bomb', {name: 'package/bomb', noBody: true, size: 2 ** 40}, /refused entry "package\/bomb": archive expands beyond/],
+      // A directory entry followed by 2 GiB of data (a ~2 MB file): once inflated in full and installed.
+      ['a directory carrying 2 GiB', 'directory bomb', /refused entry "package\/dir": archive expands beyond the 536870912-byte limit \(a directory entry carrying 2147483648 bytes\)/],
     ]
 
     for (const [label, entry, message] of hostile) {
@@ -235,7 +237,8 @@ describe('dockerd plugins (built bin/run.js)', {skip: built ? false : 'lib/ is n
         ok(run(['plugins', 'install', archive], data), 'install a good plugin first')
         const evil = join(t.dir, `evil-${n}.tgz`)
         const pjson = JSON.stringify({name: 'evil-plugin', oclif: {}, version: '1.0.0'})
-        writeFileSync(evil, tgz([{body: pjson, name: 'package/package.json'}, {body: '', name: 'package/index.js'}, entry]))
+        const good: TarEntry[] = [{body: pjson, name: 'package/package.json'}, {body: '', name: 'package/index.js'}]
+        writeFileSync(evil, entry === 'directory bomb' ? directoryBomb(good, 'package/dir', 2 ** 31) : tgz([...good, entry]))
         const before = snapshot(data)
         const r = run(['plugins', 'install', evil], data)
         assert.equal(r.status, 1, r.stderr)

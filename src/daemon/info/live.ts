@@ -1,7 +1,6 @@
 // The host readings of /info that change while the daemon runs: open fds, forwarding, tasks, time.
 import {readdirSync} from 'node:fs'
 import os from 'node:os'
-import {performance} from 'node:perf_hooks'
 
 import {formatRFC3339Nano} from '../../go/time.js'
 import {hostIPv4Forwarding} from '../../platform/platform.js'

@@ -1,6 +1,6 @@
 // Connections accepted before the API server attaches to a listener: held, then handed over.
 import type {Server as NetServer, Socket} from 'node:net'
-import {Server as TLSServer} from 'node:tls'
+import type {Server as TLSServer} from 'node:tls'
 
 /**
  * A listener accepts from the moment it is bound, but the API server attaches only once the
@@ -11,7 +11,8 @@ import {Server as TLSServer} from 'node:tls'
  */
 export function holdEarlyConnections(server: NetServer): Socket[] {
   // tls.Server: only handshaken sockets ('secureConnection') speak HTTP, as in api/server.ts serve().
-  const event = server instanceof TLSServer ? 'secureConnection' : 'connection'
+  // (Told by its method rather than instanceof: node:tls loads only when a listener uses TLS.)
+  const event = typeof (server as TLSServer).addContext === 'function' ? 'secureConnection' : 'connection'
   const early: Socket[] = []
   const hold = (socket: Socket): void => {
     early.push(socket)

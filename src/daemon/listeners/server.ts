@@ -1,6 +1,7 @@
 // What every listener kind shares: listen() as a promise and a server with its limits.
+import {createRequire} from 'node:module'
 import {Server as NetServer, type Socket} from 'node:net'
-import {Server as TLSServer, type TLSSocket} from 'node:tls'
+import type {Server as TLSServer, TLSSocket} from 'node:tls'
 
 import type {ServerTLSOptions} from '../tls.js'
 import {HANDSHAKE_TIMEOUT_MS, type ListenerOptions} from './types.js'
@@ -42,7 +43,9 @@ export function listen(server: NetServer, arg: object | string, before?: () => v
 export function newServer(tlsOptions: ServerTLSOptions | undefined, opts: ListenerOptions): NetServer | TLSServer {
   const {log} = opts
   const handshakeMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS
-  const server = tlsOptions ? new TLSServer({...tlsOptions, handshakeTimeout: handshakeMs}) : new NetServer()
+  // node:tls loads only when a listener uses TLS.
+  const tls = tlsOptions && (createRequire(import.meta.url)('node:tls') as typeof import('node:tls'))
+  const server = tls ? new tls.Server({...tlsOptions, handshakeTimeout: handshakeMs}) : new NetServer()
   limitConnections(server, opts)
   if (!tlsOptions) return server
   const deadlines = new WeakMap<object, NodeJS.Timeout>()

@@ -1,5 +1,4 @@
 // tcp:// listeners (§6.4, §6.5): TLS when configured, the insecure-binding warnings and pauses.
-import {lookup} from 'node:dns/promises'
 import {type AddressInfo, BlockList, isIP} from 'node:net'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -32,7 +31,7 @@ async function isLoopbackHost(hostname: string, log: DaemonLog): Promise<boolean
   if (hostname === 'localhost') return true
   if (isIP(hostname)) return isLoopbackIP(hostname)
   try {
-    return isLoopbackIP((await lookup(hostname)).address)
+    return isLoopbackIP((await (await import('node:dns/promises')).lookup(hostname)).address)
   } catch (error) {
     log.error('Error looking up specified host address', {error: (error as Error).message, host: hostname})
     return false
@@ -43,7 +42,7 @@ async function isLoopbackHost(hostname: string, log: DaemonLog): Promise<boolean
 async function resolveListenHost(hostname: string): Promise<string> {
   if (hostname === '' || isIP(hostname)) return hostname
   try {
-    const all = await lookup(hostname, {all: true})
+    const all = await (await import('node:dns/promises')).lookup(hostname, {all: true})
     return (all.find((a) => a.family === 4) ?? all[0]!).address
   } catch {
     throw new Error(`listen tcp: lookup ${hostname}: no such host`)

@@ -3,12 +3,18 @@ import {readFileSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 
-import {loadOrCreateEngineID} from '../../../src/daemon/engine-id.js'
+import {loadOrCreateEngineID, randomUUID} from '../../../src/daemon/engine-id.js'
 import {tempDir} from './helpers.js'
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 describe('engine-id (TestConfigDaemonID)', {timeout: 10_000}, () => {
+  it('randomUUID: version 4, RFC 4122 variant, no two alike over 2,000 draws', () => {
+    const ids = Array.from({length: 2000}, () => randomUUID())
+    for (const id of ids) assert.match(id, UUID_V4)
+    assert.equal(new Set(ids).size, ids.length)
+  })
+
   it('creates a UUID v4 file 0600, then reuses it', () => {
     const t = tempDir()
     try {

@@ -6,7 +6,7 @@ import {after, before, describe, it} from 'node:test'
 import {gzipSync} from 'node:zlib'
 
 import {untar, untarMain, UntarError} from '../../../src/plugins/untar.js'
-import {type TarEntry, tar, tgz, withLongName, withPax} from '../../fixtures/plugins/tar-writer.js'
+import {directoryBomb, type TarEntry, tar, tgz, withLongName, withPax} from '../../fixtures/plugins/tar-writer.js'
 
 /** Every path under dir (relative), symlinks not followed. */
 function tree(dir: string): string[] {
@@ -160,6 +160,29 @@ describe('untar', () => {
     writeFileSync(l.archive, tgz([{body: 'ok', name: 'package/a.txt'}, {body: Buffer.alloc(1 << 20), name: 'package/zeros'}]))
     assert.ok(statSync(l.archive).size < 4096)
     await assert.rejects(untar(l.archive, l.dest, {maxBytes: 256 * 1024}), /refused entry "package\/zeros": archive expands beyond the 262144-byte limit/)
+    assert.equal(existsSync(l.dest), false)
+  })
+
+  it('refuses a directory entry followed by data: counted against the size limit (a 2 MB archive inflating 2 GiB)', async () => {
+    const l = layout()
+    writeFileSync(l.archive, directoryBomb([{body: 'ok', name: 'package/a.txt'}], 'package/dir', 2 ** 31))
+    assert.ok(statSync(l.archive).size < 4 * 1024 * 1024, `archive of ${statSync(l.archive).size} bytes`)
+    await assert.rejects(untar(l.archive, l.dest), (error: Error) => {
+      assert.ok(error instanceof UntarError, String(error))
+      assert.equal(error.entry, 'package/dir')
+      assert.equal(error.message, 'refused entry "package/dir": archive expands beyond the 536870912-byte limit (a directory entry carrying 2147483648 bytes)')
+      return true
+    })
+    assert.equal(existsSync(l.dest), false)
+    assert.deepEqual(tree(l.base), ['archive.tgz', 'outside', 'work'])
+  })
+
+  it('refuses a directory entry with data within the limits (tar readers disagree on what follows it)', async () => {
+    const l = layout()
+    // After the directory: 1 KiB that other readers skip and tar reads as headers (two zero blocks:
+    // the end of the archive, so tar alone would silently drop package/after.txt).
+    writeFileSync(l.archive, directoryBomb([{body: 'ok', name: 'package/a.txt'}], 'package/dir', 1024))
+    await assert.rejects(untar(l.archive, l.dest), /^UntarError: refused entry "package\/dir": a directory entry carrying 1024 bytes of data$/)
     assert.equal(existsSync(l.dest), false)
   })
 

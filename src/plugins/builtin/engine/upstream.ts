@@ -3,6 +3,7 @@
 import {readFileSync} from 'node:fs'
 import type http from 'node:http'
 import type https from 'node:https'
+import {createRequire} from 'node:module'
 
 import type {EnginePing} from '../../../api/types.js'
 import {errnoText} from '../../../daemon/dirs.js'
@@ -66,8 +67,20 @@ let netModules: NetModules | undefined
 
 export async function loadNetModules(): Promise<NetModules> {
   if (!netModules) {
-    const [h, hs, net, tls] = await Promise.all([import('node:http'), import('node:https'), import('node:net'), import('node:tls')])
-    netModules = {checkServerIdentity: tls.checkServerIdentity, connect: net.connect, http: h.default, https: hs.default, isIP: net.isIP}
+    const [h, net] = await Promise.all([import('node:http'), import('node:net')])
+    // node:https and node:tls (node:crypto with them) on first use: only a TLS engine needs them.
+    const nodeRequire = createRequire(import.meta.url)
+    netModules = {
+      get checkServerIdentity() {
+        return (nodeRequire('node:tls') as typeof import('node:tls')).checkServerIdentity
+      },
+      connect: net.connect,
+      http: h.default,
+      get https() {
+        return nodeRequire('node:https') as typeof import('node:https')
+      },
+      isIP: net.isIP,
+    }
   }
 
   return netModules
