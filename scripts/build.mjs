@@ -15,14 +15,18 @@ run(bin('tsc'), ['-p', 'tsconfig.json'])
 // oclif loads by path (hooks, help, command: src/oclif-entry.ts) each load one bundled module
 // instead of up to ~60: the ESM loader's per-module cost is most of what is left of start-up.
 // Same sources; lib/ keeps the modules too.
-const bundle = (entry, out) =>
+// `split`: more entry points (out name → module) built with it, shared and lazily imported code in
+// chunks of lib/chunks/, so every module is evaluated once whichever entry loads it first.
+const bundle = (entry, out, split) =>
   run(bin('esbuild'), [
-    join(root, 'lib', entry), '--bundle', '--format=esm', '--platform=node', '--target=node20', '--log-level=warning',
-    '--external:@oclif/core', '--external:prom-client', '--external:debug', `--outfile=${join(root, 'lib', out)}`,
+    ...(split ? Object.entries({[out]: entry, ...split}).map(([o, e]) => `${o.replace(/\.js$/, '')}=${join(root, 'lib', e)}`) : [join(root, 'lib', entry)]),
+    '--bundle', '--format=esm', '--platform=node', '--target=node20', '--log-level=warning',
+    '--external:@oclif/core', '--external:prom-client', '--external:debug',
+    ...(split ? ['--splitting', `--outdir=${join(root, 'lib')}`, '--chunk-names=chunks/[name]-[hash]'] : [`--outfile=${join(root, 'lib', out)}`]),
   ])
 bundle('entry.js', 'entry.bundle.js')
 bundle('fast-start.js', 'fast-start.bundle.js')
-bundle('oclif-entry.js', 'oclif.bundle.js')
+bundle('oclif-entry.js', 'oclif.bundle.js', {'command.bundle.js': 'commands/dockerd.js'})
 
 // SO_PEERCRED for unix callers' uid/gid (src/native/peercred.c): optional. Without a C compiler or
 // Node's headers the daemon works the same, and says uid unknown.
