@@ -16,13 +16,14 @@ run(bin('tsc'), ['-p', 'tsconfig.json'])
 // instead of up to ~60: the ESM loader's per-module cost is most of what is left of start-up.
 // Same sources; lib/ keeps the modules too.
 // `split`: more entry points (out name → module) built with it, shared and lazily imported code in
-// chunks of lib/chunks/, so every module is evaluated once whichever entry loads it first.
+// chunks beside them in lib/ (where import.meta.url finds the same files as a bundle's), so every
+// module is evaluated once, whichever entry loads it first.
 const bundle = (entry, out, split) =>
   run(bin('esbuild'), [
     ...(split ? Object.entries({[out]: entry, ...split}).map(([o, e]) => `${o.replace(/\.js$/, '')}=${join(root, 'lib', e)}`) : [join(root, 'lib', entry)]),
     '--bundle', '--format=esm', '--platform=node', '--target=node20', '--log-level=warning',
     '--external:@oclif/core', '--external:prom-client', '--external:debug',
-    ...(split ? ['--splitting', `--outdir=${join(root, 'lib')}`, '--chunk-names=chunks/[name]-[hash]'] : [`--outfile=${join(root, 'lib', out)}`]),
+    ...(split ? ['--splitting', `--outdir=${join(root, 'lib')}`, '--chunk-names=[name]-[hash]'] : [`--outfile=${join(root, 'lib', out)}`]),
   ])
 bundle('entry.js', 'entry.bundle.js')
 bundle('fast-start.js', 'fast-start.bundle.js')

@@ -7,19 +7,14 @@ export interface BuildInfo {
   version: string
 }
 
-/**
- * Version and commit stamped by the build (lib/build-info.json); the package version otherwise.
- * Looked up beside this module and one level up: bundles load it from lib/ or lib/chunks/.
- */
+/** Version and commit stamped by the build (lib/build-info.json); the package version otherwise. */
 export function buildInfo(): BuildInfo {
-  for (const at of ['build-info.json', '../build-info.json']) {
-    try {
-      return JSON.parse(readFileSync(new URL(at, import.meta.url), 'utf8')) as BuildInfo
-    } catch {}
+  try {
+    return JSON.parse(readFileSync(new URL('build-info.json', import.meta.url), 'utf8')) as BuildInfo
+  } catch {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string}
+    return {commit: 'unknown', version: pkg.version}
   }
-
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string}
-  return {commit: 'unknown', version: pkg.version}
 }
 
 export function versionLine(info: BuildInfo = buildInfo()): string {
