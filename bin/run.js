@@ -14,7 +14,7 @@ const args = process.argv.slice(2)
 
 /**
  * The `--version` line the build wrote, for a plain start only: a reexec child (named by its
- * argv0 or DOCKERD_REEXEC) goes to dispatch() like every other argv.
+ * argv0 or DOCKERD_REEXEC) goes to dispatchReexec() like every other argv.
  */
 function plainVersion() {
   if (args.length !== 1 || (args[0] !== '--version' && args[0] !== '-v')) return undefined
@@ -37,10 +37,10 @@ async function main() {
   // Fast paths before @oclif/core loads (importing it costs about twice a bare Node start):
   // reexec children, a bare --version or --help and a plain daemon start never need the framework.
   const {loadBundle} = require('./load-bundle.js')
-  const {dispatch, fastHelpEligible, fastStartEligible, reexecName, versionLine} = loadBundle('entry')
-  const name = reexecName()
-  if (name) {
-    process.exitCode = await dispatch(name, args)
+  const {dispatchReexec, fastHelpEligible, fastStartEligible, versionLine} = loadBundle('entry')
+  const reexecCode = await dispatchReexec(args)
+  if (reexecCode !== undefined) {
+    process.exitCode = reexecCode
     return
   }
 

@@ -15,10 +15,15 @@ run(bin('tsc'), ['-p', 'tsconfig.json'])
 // oclif loads by path (hooks, help, command: src/oclif-entry.ts) each load one bundled module
 // instead of up to ~60: the ESM loader's per-module cost is most of what is left of start-up.
 // Same sources; lib/ keeps the modules too.
-const bundle = (entry, out, format = ['--format=esm']) =>
+// `split`: more entry points (out name → module) built with it, shared and lazily imported code in
+// chunks beside them in lib/ (where import.meta.url finds the same files as a bundle's), so every
+// module is evaluated once, whichever entry loads it first.
+const bundle = (entry, out, {format = ['--format=esm'], split} = {}) =>
   run(bin('esbuild'), [
-    join(root, 'lib', entry), '--bundle', ...format, '--platform=node', '--target=node20', '--log-level=warning',
-    '--external:@oclif/core', '--external:prom-client', '--external:debug', `--outfile=${join(root, 'lib', out)}`,
+    ...(split ? Object.entries({[out]: entry, ...split}).map(([o, e]) => `${o.replace(/\.js$/, '')}=${join(root, 'lib', e)}`) : [join(root, 'lib', entry)]),
+    '--bundle', ...format, '--platform=node', '--target=node20', '--log-level=warning',
+    '--external:@oclif/core', '--external:prom-client', '--external:debug',
+    ...(split ? ['--splitting', `--outdir=${join(root, 'lib')}`, '--chunk-names=[name]-[hash]'] : [`--outfile=${join(root, 'lib', out)}`]),
   ])
 // What bin/run.js loads itself (its loadBundle()) is CommonJS, so that no start before oclif's
 // starts Node's ES module loader, and compiled with a V8 code cache written here
@@ -26,9 +31,9 @@ const bundle = (entry, out, format = ['--format=esm']) =>
 // URL, as it was for the ES module bundle.
 const commonJs = (name) => {
   const out = `${name}.bundle.cjs`
-  bundle(`${name}.js`, out, [
-    '--format=cjs', '--define:import.meta.url=__bundle_url', `--banner:js=var __bundle_url = require('node:url').pathToFileURL(__filename).href;`,
-  ])
+  bundle(`${name}.js`, out, {
+    format: ['--format=cjs', '--define:import.meta.url=__bundle_url', `--banner:js=var __bundle_url = require('node:url').pathToFileURL(__filename).href;`],
+  })
   // import() of a builtin: require() as a namespace, without starting the ES module loader for it.
   // Any other import() (prom-client, lib/ modules by path) goes through bin/load-bundle.js's
   // importModule: a vm.Script whose code came from a cache has no import() of its own.
@@ -43,7 +48,7 @@ const commonJs = (name) => {
 }
 commonJs('entry')
 commonJs('fast-start')
-bundle('oclif-entry.js', 'oclif.bundle.js')
+bundle('oclif-entry.js', 'oclif.bundle.js', {split: {'command.bundle.js': 'commands/dockerd.js'}})
 
 // SO_PEERCRED for unix callers' uid/gid (src/native/peercred.c): optional. Without a C compiler or
 // Node's headers the daemon works the same, and says uid unknown.

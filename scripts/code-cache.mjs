@@ -28,7 +28,7 @@ const ping = (socketPath) =>
 
 const training = {
   'entry.bundle.cjs': async () => {
-    bundle.reexecName()
+    await bundle.dispatchReexec(['-H', 'unix:///run/d.sock'], 'node', {})
     bundle.fastStartEligible(['-H', 'unix:///run/d.sock'])
     bundle.fastHelpEligible(['--help'])
     bundle.versionLine()

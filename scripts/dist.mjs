@@ -201,20 +201,17 @@ async function packTarball(staged, target, sha) {
 
 const SEA_ENTRY = `
 import './reexec/builtin.js'
-import {dispatch, reexecName} from './reexec/dispatch.js'
+import {dispatchReexec} from './reexec/dispatch.js'
 import {fastHelp} from './help-fast.js'
 import {hasInstalledPlugins, wantsHelp} from './launch.js'
 
 // What bin/run.js does, minus oclif: oclif loads commands, hooks and plugins from files on disk,
 // which a single executable does not have.
 async function main() {
-  const name = reexecName()
-  let args = process.argv.slice(2)
-  if (name) {
-    // command() spawns "<exe> <script> ARGS"; here the script is a mark to drop.
-    if (args[0] === ${JSON.stringify(SEA_REEXEC_MARK)}) args = args.slice(1)
-    return dispatch(name, args)
-  }
+  const args = process.argv.slice(2)
+  // command() spawns "<exe> <script> ARGS"; here the script is a mark to drop.
+  const code = await dispatchReexec(args[0] === ${JSON.stringify(SEA_REEXEC_MARK)} ? args.slice(1) : args)
+  if (code !== undefined) return code
 
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
     const {versionLine} = await import('./version.js')

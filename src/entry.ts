@@ -3,6 +3,6 @@
 // costs a resolve, a read and a compile on every start. Node builtins only.
 import './reexec/builtin.js'
 
-export {dispatch, reexecName} from './reexec/dispatch.js'
+export {dispatchReexec} from './reexec/dispatch.js'
 export {fastHelpEligible, fastStartEligible} from './launch.js'
 export {versionLine} from './version.js'

@@ -1,10 +1,25 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {oclifDataDir} from './platform/oclif-dirs.js'
+import {OCLIF_BIN, OCLIF_DIRNAME, oclifDataDir} from './platform/oclif-dirs.js'
 
 // Decisions the entry points (bin/run.js, the single executable) take before any framework loads.
 // Node builtins only: this runs on every start.
+
+/** What an entry point must know of its daemon before loading it: package.json's `oclif` names and its subcommands. */
+export interface Launch {
+  /** `oclif.bin` and `oclif.dirname`: they name the data directory installed plugins live in. */
+  bin: string
+  dirname: string
+  /** First words routed through oclif (a subcommand), never a daemon start; with their help line. */
+  subcommands: Readonly<Record<string, string>>
+}
+
+export const DOCKERD_LAUNCH: Launch = {
+  bin: OCLIF_BIN,
+  dirname: OCLIF_DIRNAME,
+  subcommands: {plugins: 'Manage plugins: install, link, ls, uninstall'},
+}
 
 /** `--help`, `-h`, or a shorthand group containing h (`-Dh`), before `--`. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -17,8 +32,8 @@ export function wantsHelp(argv: readonly string[]): boolean {
 }
 
 /** Installed plugins are listed in oclif's user plugin file, `<dataDir>/package.json`. */
-export function hasInstalledPlugins(env: NodeJS.ProcessEnv = process.env): boolean {
-  const dataDir = oclifDataDir({env})
+export function hasInstalledPlugins(env: NodeJS.ProcessEnv = process.env, launch: Launch = DOCKERD_LAUNCH): boolean {
+  const dataDir = oclifDataDir({bin: launch.bin, dirname: launch.dirname, env})
   try {
     const pjson = JSON.parse(readFileSync(join(dataDir, 'package.json'), 'utf8')) as {oclif?: {plugins?: unknown[]}}
     return (pjson.oclif?.plugins?.length ?? 0) > 0
@@ -27,18 +42,23 @@ export function hasInstalledPlugins(env: NodeJS.ProcessEnv = process.env): boole
   }
 }
 
+/** `<BIN>_OCLIF=1` forces the oclif path (DOCKERD_OCLIF for dockerd): tests run both paths. */
+function forcedOclif(env: NodeJS.ProcessEnv, launch: Launch): boolean {
+  return env[`${launch.bin.toUpperCase().replaceAll(/[^A-Z0-9]/g, '_')}_OCLIF`] === '1'
+}
+
 /**
- * A plain start (no help, no `plugins` word, no installed plugins to load, not forced through
- * oclif with DOCKERD_OCLIF=1) can skip loading @oclif/core: it runs the same parsing and start code.
+ * A plain start (no help, no subcommand word, no installed plugins to load, not forced through
+ * oclif) can skip loading @oclif/core: it runs the same pipeline (src/pipeline.ts) as the command.
  */
-export function fastStartEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.DOCKERD_OCLIF !== '1' && argv[0] !== 'plugins' && !wantsHelp(argv) && !hasInstalledPlugins(env)
+export function fastStartEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, launch: Launch = DOCKERD_LAUNCH): boolean {
+  return !forcedOclif(env, launch) && !Object.hasOwn(launch.subcommands, argv[0] ?? '') && !wantsHelp(argv) && !hasInstalledPlugins(env, launch)
 }
 
 /**
  * A bare `--help` or `-h` (no installed plugins, whose flags only oclif knows; not forced through
  * oclif) can be answered from the text oclif rendered at build time (src/help-fast.ts).
  */
-export function fastHelpEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  return argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && env.DOCKERD_OCLIF !== '1' && !hasInstalledPlugins(env)
+export function fastHelpEligible(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, launch: Launch = DOCKERD_LAUNCH): boolean {
+  return argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && !forcedOclif(env, launch) && !hasInstalledPlugins(env, launch)
 }

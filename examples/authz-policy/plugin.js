@@ -16,14 +16,6 @@ const NAME = 'dockerd-authz-policy'
 /** The name `--authorization-plugin` enables this plugin's handler by. */
 const AUTHZ_NAME = 'policy'
 
-/** Go's errno texts for the usual file errors, so messages read like the daemon's. */
-const ERRNO_TEXT = {
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'not a directory',
-}
-
 const RULE_KEYS = new Set(['name', 'listener', 'identity', 'method', 'path', 'action', 'container', 'labels'])
 const IDENTITY_KEYS = new Set(['method', 'cn', 'san', 'uid', 'gid', 'group'])
 const NAMESPACES = ['pid', 'ipc', 'network', 'uts', 'userns', 'cgroupns']
@@ -249,7 +241,7 @@ export function loadPolicyFile(file, helpers, accounts) {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new Error(`open ${file}: ${ERRNO_TEXT[error.code] ?? error.message}`)
+    throw new Error(`open ${file}: ${helpers.errnoText(error)}`)
   }
 
   try {
@@ -387,14 +379,14 @@ export function hostConfigProblems(hc, grants, helpers, refs = []) {
         if (k === 'device' && (typeof v !== 'string' || !beneath(v, grants.bindSources, helpers))) problems.push(`a volume on host path ${String(v)} is not allowed (HostConfig.Mounts VolumeOptions device)`)
       }
     } else if (type !== 'tmpfs' && type !== 'npipe' && type !== 'cluster') {
-      problems.push(`mount type ${JSON.stringify(type)} is not allowed (HostConfig.Mounts)`)
+      problems.push(`mount type ${helpers.goQuote(type)} is not allowed (HostConfig.Mounts)`)
     }
   }
 
   for (const opt of list('SecurityOpt')) {
     // no-new-privileges only makes a container safer; every other option weakens its confinement.
     if (typeof opt !== 'string' || !/^no-new-privileges([:=]true)?$/.test(opt)) {
-      if (!grants.securityOpt) problems.push(`security option ${JSON.stringify(opt)} is not allowed (HostConfig.SecurityOpt)`)
+      if (!grants.securityOpt) problems.push(`security option ${helpers.goQuote(opt)} is not allowed (HostConfig.SecurityOpt)`)
     }
   }
 

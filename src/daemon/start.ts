@@ -7,10 +7,9 @@ import type {TargetPlatform} from '../platform/target.js'
 
 /**
  * From parsed flags to a running daemon (or `--validate`'s verdict). Returns the exit status;
- * every problem is printed on stderr, nothing on stdout.
+ * `table` is the one the flags were read with (installed plugins' sets included). Every problem is printed on stderr, nothing on stdout.
  */
-export async function start(flags: FlagValues, platform: TargetPlatform): Promise<number> {
-  const table = optionTable(platform)
+export async function start(flags: FlagValues, platform: TargetPlatform, table = optionTable(platform)): Promise<number> {
   const defaults = defaultsContext(platform)
   const configFile = flags['config-file'] === undefined ? String(table.get('config-file').default?.(defaults) ?? '') : String(flags['config-file'])
   const load = {configFile, configFileExplicit: flags['config-file'] !== undefined, defaults, flags, table}

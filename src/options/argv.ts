@@ -16,9 +16,9 @@ export class FlagError extends Error {
   }
 }
 
-/** cobra's lines for a flag error, then our hint if any. Both entry points print it. */
-export function flagErrorText(message: string, hint?: string): string {
-  return `Status: ${message}\nSee 'dockerd --help'., Code: 125\n${hint ? `${hint}\n` : ''}`
+/** cobra's lines for a flag error, then our hint if any (src/pipeline.ts prints it). */
+export function flagErrorText(message: string, hint?: string, bin = 'dockerd'): string {
+  return `Status: ${message}\nSee '${bin} --help'., Code: 125\n${hint ? `${hint}\n` : ''}`
 }
 
 /** `Did you mean --debug?` for a mistyped long flag, as git and oclif suggest. */
@@ -36,19 +36,6 @@ export interface NormalizedArgv {
   notices: string[]
   positionals: string[]
   version: boolean
-}
-
-// On globalThis: the preparse hook runs from lib/oclif.bundle.js, the command from lib/commands/.
-const LAST = Symbol.for('dockerd.lastNormalizedArgv')
-const shared = globalThis as {[LAST]?: NormalizedArgv}
-
-/** The preparse hook and the command share the result of one normalisation. */
-export function setLastNormalized(n: NormalizedArgv): void {
-  shared[LAST] = n
-}
-
-export function lastNormalized(): NormalizedArgv | undefined {
-  return shared[LAST]
 }
 
 /** Flags oclif itself owns in a single-command CLI. */

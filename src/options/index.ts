@@ -4,23 +4,13 @@ import {BUILTIN_PLUGINS} from '../plugins/builtin/index.js'
 import {OptionTable} from './table.js'
 import type {FlagSet} from './types.js'
 
-// On globalThis, not in module scope: the hooks run from lib/oclif.bundle.js and the command from
-// lib/commands/, two copies of this module that must see the same plugins.
-const CONTRIBUTED = Symbol.for('dockerd.contributedFlagSets')
-const shared = globalThis as {[CONTRIBUTED]?: FlagSet[]}
-
-/** Flag sets that installed plugins contributed in this process (set by the plugins init hook). */
-export function setContributedFlagSets(sets: FlagSet[]): void {
-  shared[CONTRIBUTED] = sets
-}
-
 /** The daemon's own flag sets for a target OS: the platform sets and the built-in plugins'. */
 export function builtinFlagSets(platform: TargetPlatform): FlagSet[] {
   const fromPlugins = BUILTIN_PLUGINS.flatMap((p) => (p.flagSets ?? []).map((s) => ({...s, owner: s.owner ?? 'dockerd'})))
   return [...flagSetsFor(platform, BUILTIN_FLAG_SETS), ...flagSetsFor(platform, fromPlugins)]
 }
 
-/** The option table for a target OS: built-in sets, then the sets of installed plugins. */
-export function optionTable(platform: TargetPlatform, extra: readonly FlagSet[] = shared[CONTRIBUTED] ?? []): OptionTable {
+/** The option table for a target OS: built-in sets, then `extra` (the sets of installed plugins). */
+export function optionTable(platform: TargetPlatform, extra: readonly FlagSet[] = []): OptionTable {
   return new OptionTable([...builtinFlagSets(platform), ...flagSetsFor(platform, extra)])
 }

@@ -12,10 +12,9 @@ export interface PluginFailure {
   plugin: string
 }
 
-// On globalThis: the init hook (lib/oclif.bundle.js) and the daemon (lib/daemon/) are different
-// copies of this module.
-const STATE = Symbol.for('dockerd.plugins')
-const shared = globalThis as {[STATE]?: {failures: PluginFailure[]; installed: DockerdPlugin[]}}
+// Module state: the init hook, the command and the daemon are one module graph (lib/oclif.bundle.js
+// and the chunks it loads lazily), so they see the same copy of this module.
+let state: {failures: PluginFailure[]; flagSets: FlagSet[]; installed: DockerdPlugin[]} = {failures: [], flagSets: [], installed: []}
 
 /** A plugin's flag sets for the target OS, owned by the plugin (for collision messages). */
 export function pluginFlagSets(platform: TargetPlatform, plugin: DockerdPlugin): FlagSet[] {
@@ -58,16 +57,21 @@ export function acceptPlugins(
   return {accepted, failures: refused}
 }
 
-/** Installed plugins accepted in this process (set by the plugins init hook). */
-export function setInstalledPlugins(plugins: DockerdPlugin[], problems: PluginFailure[]): void {
-  shared[STATE] = {failures: problems, installed: plugins}
+/** Installed plugins accepted in this process (set by the plugins init hook), and their flag sets. */
+export function setInstalledPlugins(platform: TargetPlatform, plugins: DockerdPlugin[], problems: PluginFailure[]): void {
+  state = {failures: problems, flagSets: plugins.flatMap((p) => pluginFlagSets(platform, p)), installed: plugins}
+}
+
+/** The flag sets installed plugins contribute: the `extra` of the option table. */
+export function installedFlagSets(): readonly FlagSet[] {
+  return state.flagSets
 }
 
 /** Built-in plugins, then installed ones: what the daemon runs. */
 export function activePlugins(): readonly DockerdPlugin[] {
-  return [...BUILTIN_PLUGINS, ...(shared[STATE]?.installed ?? [])]
+  return [...BUILTIN_PLUGINS, ...(state.installed)]
 }
 
 export function pluginFailures(): readonly PluginFailure[] {
-  return shared[STATE]?.failures ?? []
+  return state.failures
 }

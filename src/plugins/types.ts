@@ -18,11 +18,13 @@ export interface PluginContext {
   log: PluginLog
   platform: TargetPlatform
   /**
-   * The daemon's Go-compatible JSON reader (parseGoJson, goField, goMapEntries, goCleanPath) and
-   * route patterns (compileRoutePattern, matchRoutePattern, engineRouteOf), so a plugin decides on
-   * a body as the engine parses it. Always set by the daemon.
+   * Always set: the daemon's Go-compatibility functions (src/go: parseGoJson, goField,
+   * goMapEntries, goCleanPath, goQuote, parseGoInt, parseGoBool, splitHostPort, parseGoURL,
+   * formatRFC3339Nano, readGoCSVRecord, ...), `errnoText` (Go's text for a Node system error) and
+   * the route patterns (compileRoutePattern, matchRoutePattern, engineRouteOf), so a plugin
+   * decides on a body as the engine parses it and words its errors as dockerd does.
    */
-  helpers?: PluginHelpers
+  helpers: PluginHelpers
 }
 
 export interface ReloadContext extends PluginContext {

@@ -12,12 +12,16 @@ import {runScript} from './self.js'
  * SEA/pkg binaries).
  *
  * Unlike Go on Linux there is no Pdeathsig (SIGTERM when the parent dies): Node's spawn
- * cannot set PR_SET_PDEATHSIG. A child that must not outlive the daemon has to watch for it
+ * cannot set PR_SET_PDEATHSIG.
+ *
+ * `options.script`: another program's bin script (a daemon built on this package re-executes its
+ * own), default this package's bin/run.js. A child that must not outlive the daemon has to watch for it
  * itself (e.g. stdin/IPC closing) or be killed by the parent on shutdown.
  */
-export function command(name: string, args: string[] = [], options: SpawnOptions = {}): ChildProcess {
-  return spawn(process.execPath, [...process.execArgv, runScript(), ...args], {
-    ...options,
+export function command(name: string, args: string[] = [], options: SpawnOptions & {script?: string} = {}): ChildProcess {
+  const {script = runScript(), ...spawnOptions} = options
+  return spawn(process.execPath, [...process.execArgv, script, ...args], {
+    ...spawnOptions,
     argv0: name,
     env: {...(options.env ?? process.env), [REEXEC_ENV]: name},
   })

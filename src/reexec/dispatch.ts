@@ -34,3 +34,13 @@ export async function dispatch(name: string, args: string[]): Promise<number> {
     return 1
   }
 }
+
+/**
+ * The reexec dispatch every entry point uses (bin/run.js, the oclif init hooks, the single
+ * executable): when this process was started as a registered entry point, run it and resolve its
+ * exit status; otherwise undefined.
+ */
+export async function dispatchReexec(args: string[], argv0: string = process.argv0, env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  const name = reexecName(argv0, env)
+  return name === undefined ? undefined : dispatch(name, args)
+}

@@ -195,3 +195,45 @@ describe('--help without oclif is oclif’s --help (built bin/run.js)', {skip: b
     })
   }
 })
+
+// One pipeline (src/pipeline.ts) behind both entry points: the same argv gives the same status,
+// stdout and stderr through the fast path and through oclif's command.
+describe('fast path and oclif give identical results (built bin/run.js)', {skip: built ? false : 'lib/ is not built: run `npm run build`'}, () => {
+  let t: ReturnType<typeof tempDir>
+  before(() => {
+    t = tempDir()
+  })
+  after(() => t.done())
+
+  const cases: string[][] = [
+    ['--bogus'],
+    ['-Z'],
+    ['--debugg'],
+    ['--log-level'],
+    ['--iptables=maybe'],
+    ['foo', 'bar'],
+    ['--', '-D'],
+    ['--version'],
+    ['-v', 'extra'],
+    ['--debug', '-v', '--bogus'],
+    ['-Dv'],
+    ['--validate', '--version'],
+    ['-Dh'],
+    ['--debug', '-h', '--pidfile', 'TMP/never.pid'],
+    ['--validate', '--log-level=loud'],
+    ['--validate', '--config-file', 'TMP/missing.json'],
+    ['--validate', '--config-file', 'TMP/empty.json', '-D', '--debug=false', '--mtu', '1400'],
+    ['--validate', '--config-file', 'TMP/empty.json', '--insecure-registry', 'a:5000', '--insecure-registry=b:5000'],
+  ]
+  for (const args of cases) {
+    it(args.join(' '), () => {
+      writeFileSync(join(t.dir, 'empty.json'), '{}')
+      const argv = args.map((a) => a.replaceAll('TMP', t.dir))
+      const fast = runBin(argv, {home: t.dir, timeout: 20_000})
+      const oclif = runBin(argv, {env: {DOCKERD_OCLIF: '1'}, home: t.dir, timeout: 20_000})
+      assert.deepEqual({status: oclif.status, stderr: oclif.stderr, stdout: oclif.stdout}, {status: fast.status, stderr: fast.stderr, stdout: fast.stdout})
+      assert.ok(fast.status === 0 || fast.status === 1, `exit status ${fast.status}: ${fast.stderr}`)
+      assert.doesNotMatch(fast.stderr, /\n\s+at |Error:/, 'no JS error text')
+    })
+  }
+})

@@ -1,13 +1,13 @@
 import type {Hook} from '@oclif/core/hooks'
 
-import {builtinFlagSets, setContributedFlagSets} from '../../options/index.js'
+import {builtinFlagSets} from '../../options/index.js'
 import {tracer} from '../../log/debug.js'
 import {targetPlatform} from '../../platform/target.js'
-import {acceptPlugins, pluginFlagSets, setInstalledPlugins, type PluginFailure} from '../../plugins/registry.js'
+import {acceptPlugins, setInstalledPlugins, type PluginFailure} from '../../plugins/registry.js'
 import {untrustedReason} from '../../plugins/trust.js'
 import type {DockerdPlugin} from '../../plugins/types.js'
-import {dispatch, reexecName} from '../../reexec/dispatch.js'
 import {register, registered} from '../../reexec/registry.js'
+import {exitIfReexec} from './reexec.js'
 
 /**
  * Loads installed plugins: every oclif plugin with a `dockerd:plugin` hook returns a DockerdPlugin.
@@ -44,21 +44,14 @@ const hook: Hook.Init = async function ({config}) {
 
   const {accepted, failures: refused} = acceptPlugins(platform, candidates, builtinFlagSets(platform))
   tracer('plugins')('installed plugins accepted: %o; refused or failed: %o', accepted.map((p) => p.name), [...failures, ...refused].map((f) => f.plugin))
-  setInstalledPlugins(accepted, [...failures, ...refused].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)))
-  setContributedFlagSets(accepted.flatMap((p) => pluginFlagSets(platform, p)))
+  setInstalledPlugins(platform, accepted, [...failures, ...refused].sort((a, b) => (a.plugin < b.plugin ? -1 : a.plugin > b.plugin ? 1 : 0)))
 
   // A plugin's reexec helpers: register them, and run one if this process was started as it.
   for (const plugin of accepted) {
     for (const [name, loader] of Object.entries(plugin.reexec ?? {})) if (!registered(name)) register(name, loader)
   }
 
-  const name = reexecName()
-  if (name) {
-    const code = await dispatch(name, process.argv.slice(2))
-    const {flush} = await import('@oclif/core/flush')
-    await flush()
-    process.exit(code)
-  }
+  await exitIfReexec()
 }
 
 export default hook

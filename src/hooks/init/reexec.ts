@@ -1,21 +1,25 @@
 import type {Hook} from '@oclif/core/hooks'
 
 import '../../reexec/builtin.js'
-import {dispatch, reexecName} from '../../reexec/dispatch.js'
+import {dispatchReexec} from '../../reexec/dispatch.js'
 
-/**
- * Busybox-style dispatch before command resolution: a process started under a registered argv0
- * (or with DOCKERD_REEXEC) runs that initializer and exits with its code. bin/run.js does the same
- * before oclif loads; this is the in-process path (oclif tooling, programmatic runs).
- */
-const hook: Hook.Init = async function () {
-  const name = reexecName()
-  if (!name) return
-  const code = await dispatch(name, process.argv.slice(2))
+/** In an oclif hook: run the entry point this process was started as, if any, and exit with its code. */
+export async function exitIfReexec(): Promise<void> {
+  const code = await dispatchReexec(process.argv.slice(2))
+  if (code === undefined) return
   const {flush} = await import('@oclif/core/flush')
   await flush()
   // oclif swallows this.exit(0) from init hooks (oclif/core#515), so exit directly.
   process.exit(code)
+}
+
+/**
+ * Busybox-style dispatch before command resolution, for the in-process path (oclif tooling,
+ * programmatic runs): bin/run.js dispatches before oclif loads, and the plugins hook again once
+ * installed plugins registered theirs.
+ */
+const hook: Hook.Init = async function () {
+  await exitIfReexec()
 }
 
 export default hook

@@ -13,6 +13,7 @@ import {
   parseMetricsAddr,
   validateMetricsAddr,
 } from '../../../src/plugins/builtin/metrics.js'
+import {pluginHelpers} from '../../../src/plugins/helpers.js'
 import type {PluginContext} from '../../../src/plugins/types.js'
 import {sample} from '../../helpers/prometheus.js'
 
@@ -32,7 +33,7 @@ function fakeCtx(values: Record<string, unknown>): {ctx: PluginContext; logged: 
     tls: {ca: '', cert: '', enabled: false, explicit: false, key: '', verify: false},
     values: values as DaemonConfig['values'],
   }
-  return {ctx: {config, events: new EventBus(), log: {debug: at('debug'), error: at('error'), info: at('info'), warn: at('warn')}, platform: 'linux'}, logged}
+  return {ctx: {config, events: new EventBus(), helpers: pluginHelpers, log: {debug: at('debug'), error: at('error'), info: at('info'), warn: at('warn')}, platform: 'linux'}, logged}
 }
 
 function get(port: number, path: string, method = 'GET'): Promise<{body: string; headers: http.IncomingHttpHeaders; status: number}> {

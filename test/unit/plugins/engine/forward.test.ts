@@ -11,6 +11,7 @@ import {after, before, describe, test} from 'node:test'
 
 import {createEnginePlugin, upstreamComponents, upstreamFromConfig} from '../../../../src/plugins/builtin/engine/index.js'
 import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/headers.js'
+import {pluginHelpers} from '../../../../src/plugins/helpers.js'
 import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
 import type {ApiObservation} from '../../../../src/api/types.js'
@@ -108,7 +109,7 @@ async function fakeEngine(sock: string): Promise<Fake> {
 const quietLog = {debug() {}, error() {}, info() {}, warn() {}} as unknown as PluginContext['log']
 
 function pluginContext(values: Record<string, unknown>): PluginContext {
-  return {config: {values} as unknown as DaemonConfig, events: undefined as never, log: quietLog, platform: 'linux'}
+  return {config: {values} as unknown as DaemonConfig, events: undefined as never, helpers: pluginHelpers, log: quietLog, platform: 'linux'}
 }
 
 describe('engine backend (fake upstream)', () => {
