@@ -7,6 +7,7 @@
 import type {IncomingMessage} from 'node:http'
 
 import {identityOf} from '../api/identity.js'
+import {listen} from '../api/listen.js'
 import type {AuthzTarget, AuthzVerdict, EngineBackend, ResponseFilter} from '../api/types.js'
 import type {DaemonConfig} from '../config/types.js'
 import type {LogSink} from '../log/types.js'
@@ -114,41 +115,28 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
     const chunks: Buffer[] = []
     let size = 0
     let over = false
-    const onData = (chunk: Buffer): void => {
-      if (over) return
-      size += chunk.length
-      if (size > limit) {
-        over = true
-        cleanup()
-        // The rest is discarded by node:http once the refusal is written.
-        resolve({deny: tooLarge(limit)})
-        return
-      }
-
-      chunks.push(chunk)
+    const finish = (result: BodyResult): void => {
+      stop()
+      resolve(result)
     }
 
-    const onEnd = (): void => {
-      cleanup()
-      resolve({body: Buffer.concat(chunks, size)})
-    }
+    const stop = listen(req, {
+      aborted: () => finish({deny: {message: 'the request body could not be read', status: 400}}),
+      data(chunk: Buffer) {
+        if (over) return
+        size += chunk.length
+        if (size > limit) {
+          over = true
+          // The rest is discarded by node:http once the refusal is written.
+          finish({deny: tooLarge(limit)})
+          return
+        }
 
-    const onError = (): void => {
-      cleanup()
-      resolve({deny: {message: 'the request body could not be read', status: 400}})
-    }
-
-    const cleanup = (): void => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('aborted', onError)
-    }
-
-    req.on('data', onData)
-    req.once('end', onEnd)
-    req.once('error', onError)
-    req.once('aborted', onError)
+        chunks.push(chunk)
+      },
+      end: () => finish({body: Buffer.concat(chunks, size)}),
+      error: () => finish({deny: {message: 'the request body could not be read', status: 400}}),
+    })
   })
 }
 

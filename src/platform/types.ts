@@ -76,6 +76,10 @@ export interface Platform {
   readonly defaultShutdownTimeout: number
   /** `--default-runtime`'s default (`runc`; none on Windows). */
   readonly defaultRuntime: string
+  /** `/proc/self/exe` names this process's executable (moby's reexec.Self on Linux). */
+  readonly procSelfExe: boolean
+  /** Executables are found as Windows finds them: `Path`, `;`-separated, PATHEXT extensions, no mode bits. */
+  readonly windowsExecutables: boolean
   /** The kernel tells a unix socket's peer uid/gid (SO_PEERCRED, read by src/native/peercred.c). */
   readonly peerCredentials: boolean
 }

@@ -2,7 +2,9 @@ import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {basename, delimiter, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {hostPlatform} from '../platform/target.js'
+import {hostOS, platformOf} from '../platform/platform.js'
+import type {TargetPlatform} from '../platform/target.js'
+import type {Platform} from '../platform/types.js'
 
 /**
  * The executable to re-run, as moby's reexec.Self(): `/proc/self/exe` on Linux (immune to
@@ -10,7 +12,7 @@ import {hostPlatform} from '../platform/target.js'
  * For a Node program this is the node binary; see runScript() for the script it needs.
  */
 export function self(): string {
-  return hostPlatform() === 'linux' ? '/proc/self/exe' : naiveSelf()
+  return hostOS()?.procSelfExe ? '/proc/self/exe' : naiveSelf()
 }
 
 /**
@@ -21,10 +23,10 @@ export function naiveSelf(
   argv0: string = process.argv0,
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
-  platform: NodeJS.Platform = hostPlatform(),
+  platform: Platform | TargetPlatform | undefined = hostOS(),
 ): string {
   if (basename(argv0) === argv0) {
-    const found = lookPath(argv0, env, platform)
+    const found = lookPath(argv0, env, platform !== undefined && platformOf(platform).windowsExecutables)
     if (found !== undefined) return found
   }
 
@@ -33,9 +35,8 @@ export function naiveSelf(
 
 // exec.LookPath, reduced: executable regular files only; empty PATH entries are skipped as
 // Go (since 1.19) refuses results relative to the current directory.
-function lookPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+function lookPath(name: string, env: NodeJS.ProcessEnv, win: boolean): string | undefined {
   if (name === '') return undefined
-  const win = platform === 'win32'
   const path = (win ? env.Path ?? env.PATH : env.PATH) ?? ''
   const exts = win ? (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : ['']
   const hasExt = win && exts.some(e => name.toLowerCase().endsWith(e.toLowerCase()))
@@ -70,7 +71,7 @@ export function runScript(): string {
 
 /**
  * The package root (where bin/run.js is). Found by walking up rather than by a fixed depth: this
- * module also runs bundled (lib/fast-start.bundle.js, lib/oclif.bundle.js).
+ * module also runs bundled (lib/fast-start.bundle.cjs, lib/oclif.bundle.js and its chunks).
  */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url))

@@ -11,6 +11,7 @@ export const linux: Platform = {
   logDrivers: ['awslogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'splunk', 'syslog'],
   name: 'linux',
   peerCredentials: true,
+  procSelfExe: true,
   networkDrivers: ['bridge', 'host', 'ipvlan', 'macvlan', 'null', 'overlay'],
   readHostFacts: linuxHostFacts,
   title: 'Linux',

@@ -10,6 +10,8 @@ export const unixBase = {
   execOptKeys: ['native.cgroupdriver'],
   firewallBackend: true,
   peerCredentials: false,
+  procSelfExe: false,
+  windowsExecutables: false,
   defaultPaths: unixDefaultPaths,
   listenerKinds: ['tcp', 'unix', 'fd'],
   manPage: false,

@@ -11,6 +11,8 @@ export const windows: Platform = {
   execOptKeys: ['isolation'],
   firewallBackend: false,
   peerCredentials: false,
+  procSelfExe: false,
+  windowsExecutables: true,
   defaultPaths: windowsDefaultPaths,
   goos: 'windows',
   ipv4Forwarding: noIPv4Forwarding,

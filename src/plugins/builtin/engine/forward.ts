@@ -5,6 +5,7 @@
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http'
 import type {Duplex} from 'node:stream'
 
+import {listen} from '../../../api/listen.js'
 import {goJson, writeError} from '../../../api/respond.js'
 import type {ForwardOptions, ForwardTarget, ResponseFilter} from '../../../api/types.js'
 import {splice} from './splice.js'
@@ -179,30 +180,24 @@ export function readUpgradeBody(socket: Duplex, head: Buffer, length: number): P
   return new Promise((resolve, reject) => {
     const chunks = [head]
     let have = head.length
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk)
-      have += chunk.length
-      if (have < length) return
-      cleanup()
-      socket.pause()
-      const all = Buffer.concat(chunks)
-      resolve({body: all.subarray(0, length), rest: all.subarray(length)})
-    }
-
-    const onEnd = (): void => {
-      cleanup()
+    const closed = (): void => {
+      stop()
       reject(new Error('the client closed the connection before sending the whole request body'))
     }
 
-    const cleanup = (): void => {
-      socket.off('data', onData)
-      socket.off('end', onEnd)
-      socket.off('close', onEnd)
-    }
-
-    socket.on('data', onData)
-    socket.once('end', onEnd)
-    socket.once('close', onEnd)
+    const stop = listen(socket, {
+      close: closed,
+      data(chunk: Buffer) {
+        chunks.push(chunk)
+        have += chunk.length
+        if (have < length) return
+        stop()
+        socket.pause()
+        const all = Buffer.concat(chunks)
+        resolve({body: all.subarray(0, length), rest: all.subarray(length)})
+      },
+      end: closed,
+    })
     socket.resume()
   })
 }
