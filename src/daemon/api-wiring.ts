@@ -35,6 +35,7 @@ export function createDaemonApi(parts: DaemonApiParts): {api: ApiContext; server
   const v = () => parts.config().values
   const version = buildVersionInfo()
   const minApi = minApiVersion(parts.config())
+  let advertised = {engineVersion: undefined as string | undefined, version: advertisedApiVersion(undefined, minApi)}
   const api: ApiContext = {
     arch: GO_ARCH[arch()] ?? arch(),
     components: () => parts.engine()?.components() ?? [],
@@ -57,7 +58,11 @@ export function createDaemonApi(parts: DaemonApiParts): {api: ApiContext; server
     // In front of an engine, the lower of its maximum and ours: a client that negotiated above
     // what the engine speaks would have its forwarded requests refused (engine-api-proxy §4).
     get maxApiVersion() {
-      return advertisedApiVersion(parts.engine()?.ping()?.apiVersion, minApi)
+      // Asked on every request (the version middleware): computed again only when the engine's
+      // version changes.
+      const engineVersion = parts.engine()?.ping()?.apiVersion
+      if (engineVersion !== advertised.engineVersion) advertised = {engineVersion, version: advertisedApiVersion(engineVersion, minApi)}
+      return advertised.version
     },
     minApiVersion: minApi,
     os: platformOf(parts.platform).goos,
