@@ -6,6 +6,8 @@ import {describe, it} from 'node:test'
 import {getHeapStatistics} from 'node:v8'
 import {runInNewContext} from 'node:vm'
 
+import fc from 'fast-check'
+
 import {collectGarbage, decide, isLargeDrop, MEMORY_POLICY_DEFAULTS, type MemoryHooks, MemoryPolicy, type MemoryView, watchMemory} from '../../../src/daemon/memory.js'
 
 const o = MEMORY_POLICY_DEFAULTS
@@ -84,7 +86,7 @@ function fakePolicy(busy: number[] = [], options = {}) {
     for (let i = 0; i < n; i++) policy.closed()
   }
 
-  return {close, log, open, pending: () => timers.length, policy, run}
+  return {close, log, now: () => now, open, pending: () => timers.length, policy, run}
 }
 
 type Step = ['close' | 'open' | 'run', number] | ['log', string[]] | ['pending', number]
@@ -130,6 +132,45 @@ describe('MemoryPolicy', () => {
       }
     })
   }
+})
+
+describe('MemoryPolicy, any sequence of connections, time and load', () => {
+  const SEED = process.env.FC_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FC_SEED)
+  const op = fc.oneof(
+    fc.tuple(fc.constant('open' as const), fc.integer({max: 800, min: 1})),
+    fc.tuple(fc.constant('close' as const), fc.integer({max: 800, min: 1})),
+    fc.tuple(fc.constant('run' as const), fc.oneof(fc.integer({max: 1500, min: 0}), fc.integer({max: 40_000, min: 0}))),
+  )
+  it(`collections at least minIntervalMs apart, each after a quiet period, one timer at most, none left at the end (FC_SEED=${SEED})`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({max: 1, min: 0, noNaN: true}), {maxLength: 60}), fc.array(op, {maxLength: 60}), (busy, ops) => {
+        const p = fakePolicy(busy)
+        let open = 0
+        let lastChange = Number.NEGATIVE_INFINITY
+        for (const [kind, n] of ops) {
+          if (kind === 'run') {
+            p.run(n)
+          } else {
+            const k = kind === 'open' ? n : Math.min(n, open)
+            p[kind](k)
+            open += kind === 'open' ? k : -k
+            if (k > 0) lastChange = p.now()
+          }
+
+          assert.ok(p.pending() <= 1, 'one timer at most')
+          const last = p.log.at(-1)
+          if (last?.startsWith('collect@')) assert.ok(Number(last.slice(8)) >= lastChange + MEMORY_POLICY_DEFAULTS.quietMs || Number(last.slice(8)) < lastChange, `collected within the quiet period: ${p.log}`)
+        }
+
+        p.run(MEMORY_POLICY_DEFAULTS.giveUpMs + MEMORY_POLICY_DEFAULTS.minIntervalMs)
+        assert.equal(p.pending(), 0)
+        const times = p.log.filter((l) => l.startsWith('collect@')).map((l) => Number(l.slice(8)))
+        for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= MEMORY_POLICY_DEFAULTS.minIntervalMs, `collections too close: ${times}`)
+        assert.ok(p.log.filter((l) => l.startsWith('limit@')).length <= 1)
+      }),
+      {endOnFailure: true, numRuns: 300, seed: SEED},
+    )
+  })
 })
 
 describe('watchMemory', () => {
