@@ -270,28 +270,35 @@ const base = (p) => p.slice(p.lastIndexOf('/') + 1)
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v') && process.env.DOCKERD_REEXEC === undefined && base(process.argv0) === base(process.execPath)) {
   process.stdout.write(${JSON.stringify(versionLine)})
 } else {
-  const {getAsset} = require('node:sea')
+  const {getAsset, getRawAsset} = require('node:sea')
   const {Script} = require('node:vm')
-  const wrapped = ${JSON.stringify(SEA_WRAPPER[0])} + getAsset('main.cjs', 'utf8') + ${JSON.stringify(SEA_WRAPPER[1])}
-  const script = new Script(wrapped, {cachedData: new Uint8Array(getAsset('main.cjs.cache')), filename: ${JSON.stringify(SEA_BUNDLE_FILE)}})
+  const script = new Script(getAsset('main.cjs', 'utf8'), {cachedData: new Uint8Array(getRawAsset('main.cjs.cache')), filename: ${JSON.stringify(SEA_BUNDLE_FILE)}})
   const module = {exports: {}}
   script.runInThisContext().call(module.exports, module.exports, require, module, ${JSON.stringify(SEA_BUNDLE_FILE)}, ${JSON.stringify(SEA_ROOT)})
 }
 `
 }
 
-/** Compiles the bundle as the loader does and writes V8's code cache for it (checked accepted). */
-function seaCodeCache(bundleFile, cacheFile) {
+/**
+ * The bundle asset: wrapped as the loader compiles it, and ASCII only (esbuild escapes strings but
+ * keeps comments as written: one "…" would make V8 hold the whole source as a two-byte string,
+ * twice the heap). Then V8's code cache for it, made in a fresh node and checked accepted.
+ */
+function seaAssets(bundleFile, work) {
+  const source = SEA_WRAPPER[0] + readFileSync(bundleFile, 'utf8').replaceAll(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + SEA_WRAPPER[1]
+  const main = join(work, 'main-wrapped.cjs')
+  writeFileSync(main, source)
+  const cache = `${main}.cache`
   const script = `
 const {readFileSync, writeFileSync} = require('node:fs')
 const {Script} = require('node:vm')
-const [bundle, cache, wrapper, filename] = process.argv.slice(1)
-const [open, close] = JSON.parse(wrapper)
-const wrapped = open + readFileSync(bundle, 'utf8') + close
-writeFileSync(cache, new Script(wrapped, {filename}).createCachedData())
-if (new Script(wrapped, {cachedData: readFileSync(cache), filename}).cachedDataRejected) throw new Error('V8 rejects the code cache it just made')
+const [main, cache, filename] = process.argv.slice(1)
+const source = readFileSync(main, 'utf8')
+writeFileSync(cache, new Script(source, {filename}).createCachedData())
+if (new Script(source, {cachedData: readFileSync(cache), filename}).cachedDataRejected) throw new Error('V8 rejects the code cache it just made')
 `
-  run(process.execPath, ['-e', script, bundleFile, cacheFile, JSON.stringify(SEA_WRAPPER), SEA_BUNDLE_FILE])
+  run(process.execPath, ['-e', script, main, cache, SEA_BUNDLE_FILE])
+  return {'main.cjs': main, 'main.cjs.cache': cache}
 }
 
 /**
@@ -383,14 +390,12 @@ async function buildSea(info) {
   mkdirSync(work, {recursive: true})
   const bundle = await bundleSea(info)
   say(`bundled ${bundle.inputs} modules into ${relative(root, bundle.outfile)} (${size(bundle.outfile)})`)
-  const cache = `${bundle.outfile}.cache`
-  seaCodeCache(bundle.outfile, cache)
+  const assets = seaAssets(bundle.outfile, work)
   // The line bin/run.js prints for a plain --version, written by the build.
   const loader = join(work, 'loader.cjs')
   writeFileSync(loader, seaLoader(readFileSync(join(root, 'lib', 'version-line.txt'), 'utf8')))
   const blob = join(work, 'sea-prep.blob')
   const config = join(work, 'sea-config.json')
-  const assets = {'main.cjs': bundle.outfile, 'main.cjs.cache': cache}
   writeFileSync(config, JSON.stringify({assets, disableExperimentalSEAWarning: true, main: loader, output: blob, useCodeCache: true}, null, 2))
   run(process.execPath, ['--experimental-sea-config', config])
   const exe = join(distDir, 'sea', 'dockerd-linux-x64')
