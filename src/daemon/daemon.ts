@@ -24,6 +24,7 @@ import {loadOrCreateEngineID} from './engine-id.js'
 import {buildInfo} from './info/index.js'
 import {type Listeners, openListeners} from './listeners/index.js'
 import {configureLogging} from './logging.js'
+import {watchMemory} from './memory.js'
 import {createPidfile} from './pidfile.js'
 import {PluginLifecycle} from './plugin-lifecycle.js'
 import {reloadConfig} from './reload.js'
@@ -142,6 +143,8 @@ export class Daemon {
     // Serve only once every handler is in place: a supervisor may signal as soon as it sees
     // "API listen on".
     for (const l of this.listeners!.listeners) serve(this.server!, l.server, l.host)
+    // Gives back what a burst of connections made V8 take, once they left (./memory.ts).
+    watchMemory(this.server!)
     log.info('Docker daemon', {commit: this.version.commit, version: this.version.version})
     log.info('Daemon has completed initialization')
     for (const l of this.listeners!.listeners) log.info(`API listen on ${l.addr}`)

@@ -134,6 +134,12 @@ describe('npm run dist', {skip, timeout: 300_000}, () => {
         assert.equal(r.status, 3, r.stderr)
         assert.deepEqual(JSON.parse(r.stdout).args, ['3', 'x'])
         assert.equal(JSON.parse(r.stdout).argv0, 'dockerd-selftest')
+        // A child asked for --version runs its entry point too, not the loader's version line.
+        for (const opts of [{argv0: 'dockerd-selftest'}, {env: noNodeEnv(t, [], {DOCKERD_REEXEC: 'dockerd-selftest'})}]) {
+          const child = spawnSync(SEA, ['--version'], {encoding: 'utf8', env: noNodeEnv(t), ...opts})
+          assert.equal(child.status, 0, child.stderr)
+          assert.deepEqual(JSON.parse(child.stdout).args, ['--version'])
+        }
       } finally {
         t.done()
       }
