@@ -29,3 +29,24 @@ describe('colourPossible (whether supports-color must be asked about stderr)', (
     })
   }
 })
+
+describe('stderrIsTTY', () => {
+  it('agrees with node:tty for stderr as given: a pipe, /dev/null, a file, a terminal when there is one', async () => {
+    const {spawnSync} = await import('node:child_process')
+    const {mkdtempSync, openSync, rmSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'colour-'))
+    const file = openSync(join(dir, 'err'), 'w')
+    const script = `import {stderrIsTTY} from ${JSON.stringify(new URL('../../../src/log/colour.ts', import.meta.url).href)}; import {isatty} from 'node:tty'; console.log(JSON.stringify([stderrIsTTY(), isatty(2)]))`
+    try {
+      for (const stderr of ['pipe', 'ignore', file, 'inherit'] as const) {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {encoding: 'utf8', stdio: ['ignore', 'pipe', stderr]})
+        const [ours, node] = JSON.parse(r.stdout) as [boolean, boolean]
+        assert.equal(ours, node, `stderr ${String(stderr)}`)
+      }
+    } finally {
+      rmSync(dir, {force: true, recursive: true})
+    }
+  })
+})
