@@ -3,10 +3,11 @@
 // the CPU samples by what they were doing (module loading, compiling and running our bundles,
 // oclif, node internals, GC) and the system calls by kind. Profiles are averaged over `runs` starts.
 // Usage: node bench/profile.mjs [runs=5]    (BENCH_ROOT=<another built checkout> profiles that one;
-// BENCH_CASE=<part of a case's name> runs only the matching cases)
+// BENCH_CASE=<part of a case's name> runs only the matching cases; BENCH_PROFILES=<dir> keeps the
+// .cpuprofile files there, one folder per case, for a closer look in DevTools)
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {connect} from 'node:net'
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {connect, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -80,11 +81,23 @@ async function once(t, args, wrap, daemon) {
   return stderr
 }
 
+// A stand-in upstream engine for the engine plugin's case: answers every request as a dockerd
+// answers HEAD /_ping (the probe a start makes); the daemon's CPU is what is profiled, not its.
+const upstreamDir = mkdtempSync(join(tmpdir(), 'dprof-engine-'))
+const upstreamSock = join(upstreamDir, 'engine.sock')
+const upstream = createServer((s) => {
+  s.on('error', () => {})
+  s.on('data', () => s.write('HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nServer: Docker/20.10.24 (linux)\r\nContent-Length: 0\r\n\r\n'))
+}).listen(upstreamSock)
+upstream.unref()
+process.on('exit', () => rmSync(upstreamDir, {force: true, recursive: true}))
+
 const cases = [
   ['dockerd --version', ['--version'], false],
   ['dockerd --help', ['--help'], false],
   ['dockerd --help, DOCKERD_OCLIF=1', ['--help'], false, {DOCKERD_OCLIF: '1'}],
   ['daemon start → first /_ping 200', [], true],
+  ['daemon start with the engine plugin (upstream up) → first /_ping 200', ['--engine-host', `unix://${upstreamSock}`], true],
 ]
 const strace = spawnSync('strace', ['-V'], {stdio: 'ignore'}).status === 0
 for (const [name, args, daemon, extra = {}] of cases.filter(([name]) => name.includes(process.env.BENCH_CASE ?? ''))) {
@@ -96,7 +109,14 @@ for (const [name, args, daemon, extra = {}] of cases.filter(([name]) => name.inc
     const dir = join(t, 'prof')
     await once(t, args, ([node, ...rest]) => [node, '--cpu-prof', '--cpu-prof-dir', dir, ...rest], daemon)
     // One profile per process (the daemon's; a help run has just the one).
-    for (const f of readdirSync(dir)) profiles.push(breakdown(join(dir, f)))
+    for (const f of readdirSync(dir)) {
+      profiles.push(breakdown(join(dir, f)))
+      if (process.env.BENCH_PROFILES) {
+        const keep = join(process.env.BENCH_PROFILES, name.replace(/[^\w-]+/g, '-'))
+        mkdirSync(keep, {recursive: true})
+        copyFileSync(join(dir, f), join(keep, `${i}-${f}`))
+      }
+    }
     if (strace && i === 0) {
       await once(t, args, (argv) => ['strace', '-f', '-c', '-o', join(t, 'strace.txt'), ...argv], daemon)
       calls = readFileSync(join(t, 'strace.txt'), 'utf8')

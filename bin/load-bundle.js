@@ -9,14 +9,16 @@ const {createRequire} = require('node:module')
 const {dirname, join} = require('node:path')
 const {Script} = require('node:vm')
 
-// A vm.Script loses its dynamic import() callback when V8 takes its code from a cache: the build
-// rewrites the bundles' import() calls to this parameter, a function of a module Node loaded.
-const WRAPPER = ['(function (exports, require, module, __filename, __dirname, importModule) { ', '\n})']
+// A bundle is one function expression (the build wrote it so, not a concatenation here: V8 keeps
+// the source it compiled for as long as the code runs). A vm.Script loses its dynamic import()
+// callback when V8 takes its code from a cache: the build rewrites the bundles' import() calls to
+// the last parameter, a function of a module Node loaded.
+const WRAPPER = ['(function (exports, require, module, __filename, __dirname, importModule) {', '\n})']
 const importModule = (specifier) => import(specifier)
 
 /** Compiles and runs one bundle; `cachedData` undefined compiles from source. */
 function compileBundle(file, cachedData) {
-  const script = new Script(WRAPPER[0] + readFileSync(file, 'utf8') + WRAPPER[1], {cachedData, filename: file})
+  const script = new Script(readFileSync(file, 'latin1'), {cachedData, filename: file})
   const module = {exports: {}}
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importModule)
   return {exports: module.exports, script}
@@ -31,4 +33,4 @@ function loadBundle(name) {
   return compileBundle(file, cachedData).exports
 }
 
-module.exports = {compileBundle, loadBundle}
+module.exports = {compileBundle, loadBundle, WRAPPER}

@@ -5,9 +5,11 @@
 // The script is compiled by the same function as loadBundle() (bin/load-bundle.js), then
 // run through what a start uses, so that the functions V8 compiled lazily on the way are in the
 // cache too, not only the top level: for fast-start.bundle.cjs a real daemon start on private
-// temp paths (a unix socket, no TCP) up to its first /_ping 200.
+// temp paths (a unix socket, no TCP) up to its first /_ping 200, with the engine plugin configured
+// (a stand-in upstream answers its probe), so that an engine start finds its code in the cache too.
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {request} from 'node:http'
+import {createServer} from 'node:net'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
@@ -39,9 +41,19 @@ const training = {
   'fast-start.bundle.cjs': async () => {
     const t = mkdtempSync(join(tmpdir(), 'dockerd-code-cache-'))
     const sock = join(t, 'd.sock')
+    const engine = join(t, 'engine.sock')
+    await new Promise((resolve) =>
+      createServer((s) => {
+        s.on('error', () => {})
+        s.on('data', () => s.write('HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nServer: Docker/20.10.24 (linux)\r\nContent-Length: 0\r\n\r\n'))
+      })
+        .listen(engine, resolve)
+        .unref(),
+    )
     writeFileSync(join(t, 'daemon.json'), '{}')
     Object.assign(process.env, {DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run')})
-    const code = bundle.fastStart(['--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'), '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json')])
+    const args = ['--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'), '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json')]
+    const code = bundle.fastStart([...args, '--engine-host', `unix://${engine}`])
     let ok = false
     const deadline = Date.now() + 20_000
     const exited = code.then(() => true)

@@ -1,4 +1,5 @@
 import type {DaemonDefinition} from './framework/define.js'
+import {loadStderrColour} from './log/colour.js'
 import {FlagError, flagErrorText, normalizeArgv, toFlagValues} from './options/argv.js'
 import type {FlagSet} from './options/types.js'
 import type {TargetPlatform} from './platform/target.js'
@@ -50,5 +51,7 @@ export async function runPipeline(
     return 1
   }
 
+  // Whether stderr takes colour, known before the first log line (chalk only when it may).
+  await loadStderrColour()
   return daemon.start(toFlagValues(normalized.argv, table), {platform, table})
 }

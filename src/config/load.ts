@@ -66,7 +66,8 @@ export function loadConfig(input: LoadInput): LoadResult {
   const at = (key: string) => file?.keys.get(flat.get(key)?.path ?? key)
 
   // 3. Unknown directives, all of them, sorted, each with where and a suggestion.
-  const known = table.knownKeys()
+  // An empty or absent file (most starts) has no key to check.
+  const known = flat.size > 0 ? table.knownKeys() : new Set<string>()
   const unknown = [...flat.keys()].filter((k) => !known.has(k)).sort()
   if (unknown.length > 0) {
     problems.push({

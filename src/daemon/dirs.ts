@@ -1,5 +1,4 @@
 import {chmodSync, mkdirSync, rmdirSync, statSync} from 'node:fs'
-import {chmod, mkdir, stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
 /** Go's syscall.Errno texts, so OS errors read like dockerd's (`open /x: permission denied`). */
@@ -61,37 +60,21 @@ function pathExists(p: string): boolean {
   }
 }
 
-/**
- * MkdirAll that reports what it created, so a failed start can remove exactly that.
- * Each created directory gets `mode` explicitly (umask-proof, as dockerd runs with umask 0).
- */
+/** ensureDirSync for callers in a promise chain. */
 export async function ensureDir(path: string, mode: number): Promise<string[]> {
-  const created: string[] = []
-  try {
-    for (const dir of missingChain(path, pathExists)) {
-      try {
-        await mkdir(dir, {mode})
-        created.push(dir)
-        await chmod(dir, mode)
-      } catch (error) {
-        // Another process made it meanwhile: fine if it is a directory (checked below).
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      }
-    }
-
-    if (!(await stat(path)).isDirectory()) throw notADirectory(path)
-    return created
-  } catch (error) {
-    rollbackDirs(created)
-    throw new Error(goPathError('mkdir', (error as NodeJS.ErrnoException).path ?? path, error))
-  }
+  return ensureDirSync(path, mode)
 }
 
 function notADirectory(path: string): NodeJS.ErrnoException {
   return Object.assign(new Error('not a directory'), {code: 'ENOTDIR', path})
 }
 
-/** Synchronous twin of ensureDir, for start-up steps that are synchronous. */
+/**
+ * MkdirAll that reports what it created, so a failed start can remove exactly that.
+ * Each created directory gets `mode` explicitly (umask-proof, as dockerd runs with umask 0).
+ * Synchronous: a start makes a handful of these calls, once, and node:fs/promises (a module to
+ * load, a thread-pool round trip per call) costs more than they do.
+ */
 export function ensureDirSync(path: string, mode: number): string[] {
   const created: string[] = []
   try {

@@ -1,9 +1,11 @@
-import {constants as fsConstants, readFileSync, unlinkSync} from 'node:fs'
-import {chmod, lstat, mkdir, open, rename, rmdir, unlink, writeFile} from 'node:fs/promises'
-import {setTimeout as sleep} from 'node:timers/promises'
+// Synchronous system calls: a start claims its pidfile once, and node:fs/promises (a module to
+// load, a thread-pool round trip per call) costs more than the dozen calls it makes.
+import {chmodSync, closeSync, constants as fsConstants, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
-import {ensureDir, goPathError, rollbackDirs} from './dirs.js'
+import {ensureDirSync, goPathError, rollbackDirs} from './dirs.js'
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 export interface Pidfile {
   path: string
@@ -32,12 +34,21 @@ export function parsePid(content: string): number {
 }
 
 /** Reads a pidfile without following a symlink in its last component. */
-async function readNoFollow(path: string): Promise<string> {
-  const handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
+function readNoFollow(path: string): string {
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK)
   try {
-    return await handle.readFile('utf8')
+    return readFileSync(fd, 'utf8')
   } finally {
-    await handle.close()
+    closeSync(fd)
+  }
+}
+
+/** readNoFollow's pid, 0 when it cannot be read. */
+function pidIn(path: string): number {
+  try {
+    return parsePid(readNoFollow(path))
+  } catch {
+    return 0
   }
 }
 
@@ -46,11 +57,30 @@ function symlinkError(path: string): Error {
 }
 
 /** lstat that answers undefined for a missing file. */
-async function lstatOrNone(path: string) {
-  return lstat(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
+function lstatOrNone(path: string) {
+  try {
+    return lstatSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
     throw error
-  })
+  }
+}
+
+/** lstatOrNone that also answers undefined for any other error. */
+function lstatQuiet(path: string) {
+  try {
+    return lstatOrNone(path)
+  } catch {
+    return undefined
+  }
+}
+
+/** rmdir or unlink whose failure is of no consequence (already gone, or left behind). */
+function quietly(op: (path: string) => void, path: string): void {
+  try {
+    op(path)
+  } catch {}
 }
 
 /**
@@ -63,20 +93,25 @@ async function lstatOrNone(path: string) {
  */
 export async function createPidfile(path: string): Promise<Pidfile> {
   const live = () => new Error(`pid file found, ensure docker is not running or delete ${path}`)
-  const pidIn = async (file: string) => parsePid(await readNoFollow(file).catch(() => ''))
-  if ((await lstatOrNone(path).catch(() => undefined))?.isSymbolicLink()) throw symlinkError(path)
-  const pid = await pidIn(path)
+  if (lstatQuiet(path)?.isSymbolicLink()) throw symlinkError(path)
+  const pid = pidIn(path)
   if (pid > 0 && processAlive(pid)) throw live()
 
   // Parent created 0755 like current moby (1.12 did not); remembered for rollback.
-  const createdDirs = await ensureDir(dirname(path), 0o755)
+  const createdDirs = ensureDirSync(dirname(path), 0o755)
   const ours = String(process.pid)
   // Not a secret (O_EXCL refuses a name that exists): no node:crypto on the start path for it.
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(16).slice(2, 10)}`)
   try {
-    await writeFile(tmp, ours, {flag: fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, mode: 0o644})
+    const fd = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o644)
+    try {
+      writeFileSync(fd, ours)
+    } finally {
+      closeSync(fd)
+    }
+
     // dockerd's files are 0644 whatever the umask.
-    await chmod(tmp, 0o644)
+    chmodSync(tmp, 0o644)
     await claim(path, tmp, live)
   } catch (error) {
     rollbackDirs(createdDirs)
@@ -84,7 +119,7 @@ export async function createPidfile(path: string): Promise<Pidfile> {
     if (e.code === undefined) throw error
     throw new Error(goPathError(e.syscall === 'chmod' ? 'chmod' : 'open', path, error))
   } finally {
-    await unlink(tmp).catch(() => {})
+    quietly(unlinkSync, tmp)
   }
 
   let removed = false
@@ -115,30 +150,30 @@ async function claim(path: string, tmp: string, live: () => Error): Promise<void
   const deadline = Date.now() + LOCK_WAIT_MS
   for (;;) {
     try {
-      await mkdir(lock, {mode: 0o700})
+      mkdirSync(lock, {mode: 0o700})
       break
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const st = await lstatOrNone(lock)
-      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await rmdir(lock).catch(() => {})
+      const st = lstatOrNone(lock)
+      if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) quietly(rmdirSync, lock)
       else if (Date.now() > deadline) throw new Error(`pid file ${path} is being claimed by another process: remove ${lock} if none is starting`)
       else await sleep(5 + Math.random() * 10)
     }
   }
 
   try {
-    const st = await lstatOrNone(path)
+    const st = lstatOrNone(path)
     if (st?.isSymbolicLink()) throw symlinkError(path)
     if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR', syscall: 'open'})
     if (st) {
-      const pid = parsePid(await readNoFollow(path).catch(() => ''))
+      const pid = pidIn(path)
       if (pid > 0 && processAlive(pid)) throw live()
     }
 
     // Atomic: a reader sees the old file or ours, never an empty one.
-    await rename(tmp, path)
+    renameSync(tmp, path)
   } finally {
-    await rmdir(lock).catch(() => {})
+    quietly(rmdirSync, lock)
   }
 }
 

@@ -1,5 +1,5 @@
 import type {X509Certificate} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import type {SecureContextOptions} from 'node:tls'
 
@@ -162,9 +162,12 @@ export function parseCACertificates(pem: string): string[] {
 }
 
 async function readPem(path: string): Promise<string> {
-  return readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw Object.assign(new Error(goPathError(error.syscall ?? 'open', path, error)), {code: error.code})
-  })
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    throw Object.assign(new Error(goPathError(e.syscall ?? 'open', path, e)), {code: e.code})
+  }
 }
 
 /**

@@ -6,10 +6,14 @@ import {isDigit, lowerByte, utf8} from './internal.js'
 // ---------------------------------------------------------------------------------------------
 // strconv.Quote
 
-const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u
+// Compiled on first use: V8 takes milliseconds to compile these Unicode classes, and a daemon's
+// start quotes only ASCII (log fields, paths), where the table is a range.
+let printable: RegExp | undefined
 
 function isGoPrint(r: number): boolean {
-  return r === 0x20 || printable.test(String.fromCodePoint(r))
+  if (r < 0x80) return r >= 0x20 && r < 0x7f
+  printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u
+  return printable.test(String.fromCodePoint(r))
 }
 
 /** Decodes one UTF-8 sequence; returns [-1, 1] for an invalid byte, as Go's RuneError width 1. */

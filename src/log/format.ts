@@ -1,5 +1,3 @@
-import type {ChalkInstance} from 'chalk'
-
 import {goJSONString} from '../go/json.js'
 import {goQuote} from '../opts/go.js'
 
@@ -19,17 +17,17 @@ export const LEVEL_NAMES: Readonly<Record<Level, string>> = {
   panic: 'panic',
 }
 
-/** Chalk's 16-colour names for logrus's level colours (37, 36, 33, 31). */
-const LEVEL_COLORS = {
-  trace: 'white',
-  debug: 'white',
-  info: 'cyan',
-  warn: 'yellow',
-  error: 'red',
-  fatal: 'red',
-  panic: 'red',
-} as const satisfies Record<Level, keyof ChalkInstance>
-
+/** logrus's level colours (its printColored: gray 37, blue 36, yellow 33, red 31). */
+const LEVEL_OPEN: Readonly<Record<Level, string>> = {
+  trace: '\u001B[37m',
+  debug: '\u001B[37m',
+  info: '\u001B[36m',
+  warn: '\u001B[33m',
+  error: '\u001B[31m',
+  fatal: '\u001B[31m',
+  panic: '\u001B[31m',
+}
+// logrus closes with a full reset (0m), not a per-colour close (39m).
 const RESET = '\u001B[0m'
 const FIXED_KEYS = new Set(['time', 'level', 'msg'])
 
@@ -125,22 +123,6 @@ export function formatText(entry: Entry): string {
   return out
 }
 
-const opens = new WeakMap<ChalkInstance, Partial<Record<Level, string>>>()
-
-// The opening SGR sequence chalk emits for a level's colour ('' when chalk is colourless).
-// logrus closes with a full reset (0m), not chalk's per-colour close (39m), hence only the open.
-function openFor(chalk: ChalkInstance, level: Level): string {
-  let cache = opens.get(chalk)
-  if (!cache) opens.set(chalk, (cache = {}))
-  let open = cache[level]
-  if (open === undefined) {
-    const probe = chalk[LEVEL_COLORS[level]]('\u0000')
-    open = cache[level] = probe.slice(0, probe.indexOf('\u0000'))
-  }
-
-  return open
-}
-
 /** Character count as Go's %-44s counts it (runes, not UTF-16 units). */
 function padRunes(s: string, width: number): string {
   let n = 0
@@ -149,14 +131,13 @@ function padRunes(s: string, width: number): string {
 }
 
 /** logrus printColored: `\x1b[36mINFO\x1b[0m[time] msg-padded-to-44  \x1b[36mkey\x1b[0m=value`. */
-export function formatTTY(entry: Entry, chalk: ChalkInstance): string {
-  const open = openFor(chalk, entry.level)
-  const close = open === '' ? '' : RESET
+export function formatTTY(entry: Entry): string {
+  const open = LEVEL_OPEN[entry.level]
   const levelText = LEVEL_NAMES[entry.level].toUpperCase().slice(0, 4)
   const msg = entry.msg.endsWith('\n') ? entry.msg.slice(0, -1) : entry.msg
-  let out = open + levelText + close + '[' + entry.time + '] ' + padRunes(msg, 44) + ' '
+  let out = open + levelText + RESET + '[' + entry.time + '] ' + padRunes(msg, 44) + ' '
   // logrus colours the keys with the level's colour too.
-  for (const [k, v] of dataKeys(entry.fields)) out += ' ' + open + k + close + '=' + textValue(v)
+  for (const [k, v] of dataKeys(entry.fields)) out += ' ' + open + k + RESET + '=' + textValue(v)
   return out
 }
 

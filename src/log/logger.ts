@@ -1,6 +1,6 @@
-import {Chalk, chalkStderr, type ChalkInstance} from 'chalk'
 import {writeSync} from 'node:fs'
 
+import {loadStderrColour, stderrColourLevel} from './colour.js'
 import {formatJSON, formatTTY, formatText, timestamp} from './format.js'
 import type {Entry, Fields, Format, Level, LoggerOptions} from './types.js'
 
@@ -58,22 +58,20 @@ interface State {
   color: boolean | undefined
   write: (line: string) => void
   now: () => string
-  /** Resolved on first coloured write; null = plain text. */
-  painter: ChalkInstance | null | undefined
+  /** Resolved on the first text write: logrus's TTY layout in colour, or plain text. */
+  colour: boolean | undefined
 }
 
-function colorWanted(s: State): boolean {
+/** undefined: not known yet (stderr's verdict is being asked; this line goes out plain). */
+function colorWanted(s: State): boolean | undefined {
   if (s.format !== 'text' || s.rawLogs) return false
   if (s.color !== undefined) return s.color
-  // chalk's detection honours FORCE_COLOR but not NO_COLOR (https://no-color.org).
+  // supports-color honours FORCE_COLOR but not NO_COLOR (https://no-color.org).
   if (process.env.NO_COLOR) return false
-  // chalkStderr's level is 0 unless stderr is a TTY or FORCE_COLOR says otherwise.
-  return chalkStderr.level > 0
-}
-
-function resolvePainter(s: State): ChalkInstance | null {
-  if (!colorWanted(s)) return null
-  return chalkStderr.level > 0 ? chalkStderr : new Chalk({level: 1})
+  // 0 unless stderr is a TTY or FORCE_COLOR says otherwise. A start asks before it logs.
+  const level = stderrColourLevel()
+  if (level === undefined) void loadStderrColour()
+  return level === undefined ? undefined : level > 0
 }
 
 export class Logger {
@@ -91,7 +89,7 @@ export class Logger {
       color: options.color,
       write: options.write ?? writeStderr,
       now: options.now ?? timestamp,
-      painter: undefined,
+      colour: undefined,
     }
     this.#fields = {}
   }
@@ -116,7 +114,7 @@ export class Logger {
     if ('color' in options) s.color = options.color
     if (options.write !== undefined) s.write = options.write
     if (options.now !== undefined) s.now = options.now
-    s.painter = undefined
+    s.colour = undefined
   }
 
   isLevelEnabled(level: Level): boolean {
@@ -177,8 +175,8 @@ export class Logger {
     if (s.format === 'json') {
       line = formatJSON(entry)
     } else {
-      if (s.painter === undefined) s.painter = resolvePainter(s)
-      line = s.painter === null ? formatText(entry) : formatTTY(entry, s.painter)
+      s.colour ??= colorWanted(s)
+      line = s.colour ? formatTTY(entry) : formatText(entry)
     }
 
     s.write(line + '\n')

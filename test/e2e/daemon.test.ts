@@ -197,6 +197,21 @@ describe('daemon lifecycle (built bin/run.js)', {skip: skipUnlessBuilt}, () => {
     assert.ok(json.some((e) => e.msg === `API listen on ${t.p('docker.sock')}` && e.level === 'info'))
   })
 
+  it('FORCE_COLOR: every line in logrus\'s colour layout from the first, through both start paths; NO_COLOR: plain', async () => {
+    for (const env of [{FORCE_COLOR: '1'}, {DOCKERD_OCLIF: '1', FORCE_COLOR: '1'}]) {
+      d = await startDaemon(baseArgs(t), {env, home: t.dir})
+      assert.equal(await d.stop(), 0)
+      const lines = d.stderr().split('\n').filter(Boolean)
+      assert.ok(lines.length >= 3, d.stderr())
+      assert.match(lines[0], /^\u001B\[36mINFO\u001B\[0m\[\d{4}-[^\]]+\] Starting up {2,}/, JSON.stringify(env))
+      for (const line of lines) assert.match(line, /^\u001B\[3[1367]m(INFO|WARN|ERRO|DEBU)\u001B\[0m\[/, line)
+    }
+
+    d = await startDaemon(baseArgs(t), {env: {FORCE_COLOR: '1', NO_COLOR: '1'}, home: t.dir})
+    assert.equal(await d.stop(), 0)
+    for (const line of d.stderr().split('\n').filter(Boolean)) assert.match(line, /^time="/, line)
+  })
+
   it('--log-level=warn hides info lines; -D shows debug lines', async () => {
     d = await startDaemon([...baseArgs(t), '--log-level=warn'], {home: t.dir, listens: 0})
     await waitForPing(t.p('docker.sock'), 15_000, d)

@@ -1,5 +1,5 @@
 // The --group of a unix socket: /etc/group, then NSS, then a numeric gid.
-import {readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
 
 /** /etc/group lines `name:passwd:gid:members`; later duplicates do not override earlier ones. */
 export function parseGroupFile(text: string): Map<string, number> {
@@ -20,7 +20,7 @@ export async function lookupGroupId(
   opts: {groupFile?: string; useGetent?: boolean} = {},
 ): Promise<number | undefined> {
   try {
-    const gid = parseGroupFile(await readFile(opts.groupFile ?? '/etc/group', 'utf8')).get(name)
+    const gid = parseGroupFile(readFileSync(opts.groupFile ?? '/etc/group', 'utf8')).get(name)
     if (gid !== undefined) return gid
   } catch {
     // No readable group file (containers, Windows): fall through.

@@ -1,6 +1,5 @@
 // tcp:// listeners (§6.4, §6.5): TLS when configured, the insecure-binding warnings and pauses.
 import {type AddressInfo, BlockList, isIP} from 'node:net'
-import {setTimeout as sleep} from 'node:timers/promises'
 
 import {goJoinHostPort as joinHostPort, splitHostPort} from '../../go/net.js'
 import {errnoText} from '../dirs.js'
@@ -10,13 +9,21 @@ import type {DaemonLog, Listener, ListenerOptions} from './types.js'
 
 const defaultInsecureDelay = (loopback: boolean): number => (loopback ? 1000 : 15_000)
 
-const LOOPBACK = new BlockList()
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4')
-LOOPBACK.addAddress('::1', 'ipv6')
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+// Made on first use: a BlockList loads two more of Node's modules, and most starts have no TCP.
+let loopback: BlockList | undefined
 
 export function isLoopbackIP(ip: string): boolean {
   const v = isIP(ip)
-  return v !== 0 && LOOPBACK.check(ip, v === 6 ? 'ipv6' : 'ipv4')
+  if (v === 0) return false
+  if (!loopback) {
+    loopback = new BlockList()
+    loopback.addSubnet('127.0.0.0', 8, 'ipv4')
+    loopback.addAddress('::1', 'ipv6')
+  }
+
+  return loopback.check(ip, v === 6 ? 'ipv6' : 'ipv4')
 }
 
 /** Same wording as Go's net package for the port of `listen tcp`. */

@@ -1,6 +1,7 @@
 // unix:// listeners (§6.4): a socket file with group and mode 0660, or an abstract socket.
 import {connect} from 'node:net'
-import {chmod, chown, lstat, unlink} from 'node:fs/promises'
+// Synchronous fs calls: a handful, once per start; node:fs/promises would cost more to load.
+import {chmodSync, chownSync, lstatSync, unlinkSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import type {Platform} from '../../platform/types.js'
@@ -77,7 +78,7 @@ export async function openUnix(host: string, path: string, opts: ListenerOptions
   // daemon cannot silently steal a running one's socket (or delete a user's regular file).
   let st
   try {
-    st = await lstat(path)
+    st = lstatSync(path)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw fail(goPathError('lstat', path, error))
@@ -85,9 +86,11 @@ export async function openUnix(host: string, path: string, opts: ListenerOptions
 
   if (st) {
     if (!st.isSocket() || (await socketAnswers(path, opts.staleProbeTimeoutMs ?? 1000))) throw inUse()
-    await unlink(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw fail(goPathError('remove', path, error))
-    })
+    try {
+      unlinkSync(path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fail(goPathError('remove', path, error))
+    }
   }
 
   try {
@@ -123,12 +126,14 @@ export async function openUnix(host: string, path: string, opts: ListenerOptions
   try {
     // Owner stays ours (root → uid 0, as dockerd's chown(0, gid)); group only when resolved.
     if (gid !== undefined) {
-      await chown(path, process.geteuid?.() ?? -1, gid).catch((error: unknown) => {
+      try {
+        chownSync(path, process.geteuid?.() ?? -1, gid)
+      } catch (error) {
         throw fail(`${goPathError('chown', path, error)}: cannot give the socket to group ${group}${root ? '' : ' (the daemon is not root: the user must be a member of it)'}`)
-      })
+      }
     }
 
-    await chmod(path, 0o660)
+    chmodSync(path, 0o660)
   } catch (error) {
     const e = error as NodeJS.ErrnoException
     throw e.syscall ? fail(goPathError(e.syscall, path, error)) : error

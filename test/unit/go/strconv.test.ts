@@ -29,6 +29,16 @@ describe('go/strconv', () => {
     assert.equal(goQuote(`'"`), `"'\\""`)
   })
 
+  it('Quote of every ASCII character: printable exactly as unicode.IsPrint says', () => {
+    // The ASCII range skips the Unicode class regex; it must agree with it.
+    const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u
+    for (let r = 0; r < 0x80; r++) {
+      const c = String.fromCodePoint(r)
+      const plain = r !== 0x22 && r !== 0x5c && (r === 0x20 || printable.test(c))
+      assert.equal(goQuote(c) === `"${c}"`, plain, `U+${r.toString(16).padStart(4, '0')}`)
+    }
+  })
+
   it('ParseInt errors carry the Go reason', () => {
     const cases: Array<[string, string]> = [
       ['', 'invalid syntax'],

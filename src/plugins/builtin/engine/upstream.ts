@@ -10,6 +10,7 @@ import {errnoText} from '../../../daemon/dirs.js'
 import type {LogSink} from '../../../log/types.js'
 import type {EngineAddress} from './address.js'
 import {Conn, type ConnSource} from './fast.js'
+import {ResponseReader} from './framing.js'
 
 export interface EngineTLS {
   ca: string
@@ -92,8 +93,18 @@ export type RequestOptions = http.RequestOptions & https.RequestOptions
 /** Free raw connections kept for the fast path (as the agent's maxFreeSockets). */
 export const MAX_FREE_CONNS = 64
 
+/** What the probe needs of a /_ping answer. */
+interface PingAnswer {
+  status: number
+  /** The first value of a header, by its lower-case name. */
+  header(name: string): string | undefined
+}
+
+/** The probe's request: what a Docker client sends for `HEAD /_ping`. */
+const PING_REQUEST = 'HEAD /_ping HTTP/1.1\r\nHost: docker\r\n\r\n'
+
 export class Upstream implements ConnSource {
-  readonly agent: http.Agent
+  private agentOnce?: http.Agent
   /** The fast path's connections: free ones (reused last in, first out) and those carrying a request. */
   private readonly free: Conn[] = []
   private readonly busy = new Set<Conn>()
@@ -131,8 +142,18 @@ export class Upstream implements ConnSource {
       }
     }
 
-    const options = {keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64, scheduling: 'lifo' as const}
-    this.agent = this.tlsOptions ? new net.https.Agent({...options, ...this.tlsOptions, minVersion: 'TLSv1.2', rejectUnauthorized: true}) : new net.http.Agent(options)
+  }
+
+  /** node:http's keep-alive agent, made for the first request that goes through node:http's client. */
+  get agent(): http.Agent {
+    if (!this.agentOnce) {
+      const options = {keepAlive: true, keepAliveMsecs: 1_000, maxFreeSockets: 64, scheduling: 'lifo' as const}
+      this.agentOnce = this.tlsOptions
+        ? new this.net.https.Agent({...options, ...this.tlsOptions, minVersion: 'TLSv1.2', rejectUnauthorized: true})
+        : new this.net.http.Agent(options)
+    }
+
+    return this.agentOnce
   }
 
   get tls(): boolean {
@@ -307,33 +328,81 @@ export class Upstream implements ConnSource {
   }
 
   private async pingOnce(): Promise<boolean> {
-    let res: http.IncomingMessage
+    let res: PingAnswer
     try {
-      const answer = await this.call('HEAD', '/_ping')
-      clearTimeout(answer.timer)
-      res = answer.res
+      res = await (this.tlsOptions ? this.pingHttp() : this.pingRaw())
     } catch (error) {
       this.failed(error, true)
       return false
     }
 
-    res.resume()
-    const h = res.headers
-    const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v)
-    if (res.statusCode !== 200 || !one(h['api-version'])) {
-      this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.statusCode} to /_ping`}), true)
+    if (res.status !== 200 || !res.header('api-version')) {
+      this.failed(Object.assign(new Error('bad ping'), {upstream: `the engine at ${this.address.text} answered ${res.status} to /_ping`}), true)
       return false
     }
 
     this.lastPing = {
-      apiVersion: one(h['api-version']),
-      builderVersion: one(h['builder-version']),
-      experimental: one(h['docker-experimental']),
-      osType: one(h.ostype),
-      swarm: one(h.swarm),
+      apiVersion: res.header('api-version'),
+      builderVersion: res.header('builder-version'),
+      experimental: res.header('docker-experimental'),
+      osType: res.header('ostype'),
+      swarm: res.header('swarm'),
     }
-    this.succeeded(one(h.server) ?? '')
+    this.succeeded(res.header('server') ?? '')
     return true
+  }
+
+  /** HEAD /_ping through node:http's client (TLS: the agent holds the certificates). */
+  private async pingHttp(): Promise<PingAnswer> {
+    const {res, timer} = await this.call('HEAD', '/_ping')
+    clearTimeout(timer)
+    res.resume()
+    const h = res.headers
+    return {header: (name) => ([] as Array<string | undefined>).concat(h[name])[0], status: res.statusCode ?? 0}
+  }
+
+  /**
+   * HEAD /_ping written on a connection of its own and its answer's head read by the fast path's
+   * parser: a daemon's start waits for this probe, and node:http's client costs several ms the
+   * first time (its agent compiles Node's IPv6 regex to name the server). Connection and answer
+   * within CALL_TIMEOUT_MS; the connection is closed after the head.
+   */
+  private pingRaw(): Promise<PingAnswer> {
+    return new Promise((resolve, reject) => {
+      const a = this.address
+      const socket = a.kind === 'unix' ? this.net.connect({path: a.path}) : this.net.connect({host: a.host, port: a.port})
+      const reader = new ResponseReader(true)
+      const finish = (error: Error | undefined, answer?: PingAnswer): void => {
+        clearTimeout(timer)
+        socket.destroy()
+        if (error) reject(error)
+        else resolve(answer!)
+      }
+
+      const timer = setTimeout(() => finish(timeoutError()), CALL_TIMEOUT_MS)
+      socket.on('error', (error) => finish(error))
+      socket.on('close', () => finish(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'})))
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          reader.feed(chunk)
+        } catch (error) {
+          finish(error as Error)
+          return
+        }
+
+        const head = reader.head
+        if (!head) return
+        const raw = head.rawHeaders
+        finish(undefined, {
+          header(name) {
+            for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === name) return raw[i + 1]
+            return undefined
+          },
+          status: head.status,
+        })
+      })
+      socket.write(PING_REQUEST)
+    })
   }
 
   /**
@@ -383,8 +452,12 @@ export class Upstream implements ConnSource {
    */
   retire(): void {
     this.stopProbing()
-    ;(this.agent as http.Agent & {keepAlive: boolean}).keepAlive = false
-    for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy()
+    const agent = this.agentOnce as (http.Agent & {keepAlive: boolean}) | undefined
+    if (agent) {
+      agent.keepAlive = false
+      for (const list of Object.values(agent.freeSockets)) for (const s of list ?? []) s.destroy()
+    }
+
     this.keepConns = false
     for (const conn of this.free.splice(0)) conn.socket.destroy()
   }
@@ -397,7 +470,7 @@ export class Upstream implements ConnSource {
   /** Shutdown: every socket to the upstream closes. */
   close(): void {
     this.stopProbing()
-    this.agent.destroy()
+    this.agentOnce?.destroy()
     this.keepConns = false
     for (const conn of [...this.free.splice(0), ...this.busy]) conn.socket.destroy()
   }
