@@ -17,6 +17,7 @@
 // test/helpers/engine.ts), one is started once for the whole run and every dockerd-ts side gets a
 // twin started with `--engine-host unix://<its socket>` (launch → /_ping, CPU per /_ping and idle
 // RSS; no /events subscribers: those streams are the upstream's). BENCH_ENGINE=0 leaves it out.
+// A side "dockerd-ts, front off" runs the same build with DOCKERD_FRONT=0 (BENCH_FRONT=0 leaves it out).
 // BENCH_READY_ONLY=1 measures launch → /_ping only (no load, RSS or subscriber rounds).
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -35,18 +36,20 @@ const SUBSCRIBERS = Number(process.argv[5] ?? 1000)
 const CONNS = 10
 const BASE = 'bare node:http'
 
-const ours = (name, dir) => ({
+const ours = (name, dir, extraEnv = {}) => ({
   args: (t, sock) => [
     process.execPath,
     join(dir, 'bin', 'run.js'),
     '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'),
     '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json'),
   ],
-  env: (t) => ({DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run')}),
+  env: (t) => ({DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run'), ...extraEnv}),
   events: true,
   name,
 })
 const sides = [ours('dockerd-ts', root), {args: (_t, sock) => [process.execPath, join(root, 'bench', 'okserver.mjs'), sock], env: () => ({}), events: false, name: BASE}]
+// The same build with the connection front off (src/api/front.ts): every request through node:http.
+if (process.env.BENCH_FRONT !== '0') sides.push(ours('dockerd-ts, front off', root, {DOCKERD_FRONT: '0'}))
 if (process.env.BENCH_COMPARE) sides.push(ours(`dockerd-ts at ${process.env.BENCH_COMPARE}`, process.env.BENCH_COMPARE))
 let engine
 if (process.env.BENCH_ENGINE !== '0') {
