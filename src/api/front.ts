@@ -78,6 +78,8 @@ export class Front {
   private readonly http: ParserModule
   private readonly parsed: Parsed = {complete: 0, overflow: false, major: 0, minor: 0, headers: [], method: 0, url: '', upgrade: false, keepAlive: false}
   private readonly serverHeader: string
+  /** The version middleware's headers of the last answer. */
+  private pending: string[] = []
   /** The last answer written: its block, its Date second and the two byte strings. */
   private answer = {block: '', second: -1, get: Buffer.alloc(0), head: Buffer.alloc(0)}
 
@@ -194,8 +196,16 @@ export class Front {
   /** The whole answer: the ping route's head (rebuilt when its inputs or the second change) and body. */
   private bytes(head: boolean): Buffer | undefined {
     const api = this.host.pipeline.api
-    const pending: string[] = []
-    versionHeaders(pending, api, this.serverHeader, true)
+    // The version middleware's headers, made again only when one of its values changed.
+    const max = api.maxApiVersion
+    const experimental = api.experimental()
+    let pending = this.pending
+    if (pending.length === 0 || pending[3] !== max || (pending[7] === 'true') !== experimental) {
+      pending = []
+      versionHeaders(pending, api, this.serverHeader, true)
+      this.pending = pending
+    }
+
     const block = pingBlock(api, pending)
     if (block === undefined) return undefined
     const now = Date.now()
@@ -247,7 +257,7 @@ class FrontConn {
     let at = 0
     while (at < chunk.length) {
       const end = chunk.indexOf(CRLFCRLF, at)
-      const bytes = end < 0 || end - at > MAX_HEAD ? undefined : front.answerTo(chunk.subarray(at, end + 4))
+      const bytes = end < 0 || end - at > MAX_HEAD ? undefined : front.answerTo(at === 0 && end + 4 === chunk.length ? chunk : chunk.subarray(at, end + 4))
       if (!bytes) {
         front.handOver(this, chunk)
         return
