@@ -9,13 +9,13 @@
 // 10 keep-alive connections, one `GET /v1.41/containers/json` in flight on each, DURATION ms per
 // round, ROUNDS interleaved rounds; CPU from /proc/<pid>/task/*/schedstat of each side's process tree.
 // Usage: node bench/relay.mjs [rounds=5] [duration-ms=2000]
-import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {connect} from 'node:net'
+import {spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {cpuNs, rawConnection, tree} from './raw.mjs'
 import {fmt, rotate, sleep} from './stats.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -53,63 +53,21 @@ const SIDES = {
 }
 const BASE = 'socat'
 
-/** The pids of a process and its descendants (socat forks a child per connection). */
-function tree(pid) {
-  let kids = []
-  try {
-    kids = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number)
-  } catch {}
-  return [pid, ...kids.flatMap(tree)]
-}
-
-function cpuNs(pid) {
-  let sum = 0
-  for (const p of tree(pid)) {
-    try {
-      for (const tid of readdirSync(`/proc/${p}/task`)) sum += Number(readFileSync(`/proc/${p}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {}
-  }
-  return sum
-}
-
 const REQUEST = Buffer.from('GET /v1.41/containers/json HTTP/1.1\r\nHost: api.moby.localhost\r\nUser-Agent: Docker-Client/28.0.0 (linux)\r\n\r\n')
-
-/** A keep-alive connection that sends REQUEST and resolves once a whole answer (Content-Length) is in. */
-function connection(sock) {
-  return new Promise((resolve, reject) => {
-    const s = connect(sock)
-    let buf = Buffer.alloc(0)
-    let waiting
-    s.on('data', (d) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d])
-      const end = buf.indexOf('\r\n\r\n')
-      if (end < 0 || !waiting) return
-      const m = /\r\ncontent-length: *(\d+)/i.exec(buf.subarray(0, end).toString('latin1'))
-      const total = end + 4 + Number(m?.[1] ?? 0)
-      if (buf.length < total) return
-      const ok = buf.subarray(9, 12).toString() === '200'
-      buf = buf.subarray(total)
-      const w = waiting
-      waiting = undefined
-      w(ok)
-    })
-    s.on('error', (e) => (waiting ? waiting(false) : reject(e)))
-    s.once('connect', () => resolve({close: () => s.destroy(), send: () => new Promise((r) => ((waiting = r), s.write(REQUEST)))}))
-  })
-}
+const treeCpuNs = (pid) => tree(pid).reduce((sum, p) => sum + cpuNs(p), 0)
 
 async function load(side, ms) {
-  const conns = await Promise.all(Array.from({length: 10}, () => connection(side.sock)))
+  const conns = await Promise.all(Array.from({length: 10}, () => rawConnection(side.sock, REQUEST)))
   for (const c of conns) for (let i = 0; i < 10; i++) await c.send()
   let count = 0
   let failed = 0
   let stop = false
-  const before = cpuNs(side.child.pid)
+  const before = treeCpuNs(side.child.pid)
   const timer = setTimeout(() => (stop = true), ms)
   await Promise.all(conns.map(async (c) => {
-    while (!stop) (await c.send()) ? count++ : failed++
+    while (!stop) (await c.send()) === 200 ? count++ : failed++
   }))
-  const cpu = cpuNs(side.child.pid) - before
+  const cpu = treeCpuNs(side.child.pid) - before
   clearTimeout(timer)
   for (const c of conns) c.close()
   return {failed, us: cpu / 1e3 / count}
