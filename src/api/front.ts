@@ -37,6 +37,8 @@ export interface FrontHost {
   pipeline: Pipeline
   sockets: Set<Socket>
   keepAliveTimeout: number
+  /** A connection that sends no request head within this is closed, as node:http closes it. */
+  headersTimeout: number
   maxHeaderSize: number
   /** The server is shutting down: requests go to node:http (which answers with `Connection: close`). */
   closing(): boolean
@@ -133,6 +135,8 @@ export class Front {
     socket.on('end', conn.onEnd)
     socket.on('error', conn.onError)
     socket.on('timeout', conn.onTimeout)
+    // node:http counts the first head's time from the connection (a silent one is closed, no reply).
+    socket.setTimeout(this.host.headersTimeout)
   }
 
   /** Gives the connection to node:http, `rest` (the unanswered bytes) first. */

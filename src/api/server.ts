@@ -161,6 +161,7 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
   if (options.front ?? frontEnabled()) {
     state.front = new Front({
       closing: () => state.closing !== undefined,
+      headersTimeout: opts.headersTimeout,
       keepAliveTimeout: opts.keepAliveTimeout,
       maxHeaderSize: opts.maxHeaderSize,
       pipeline,

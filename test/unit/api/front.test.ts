@@ -186,6 +186,24 @@ describe('the connection front against node:http', {timeout: 120_000}, () => {
     )
   })
 
+  test('a silent connection is closed after headersTimeout, a kept-alive one after keepAliveTimeout, as by node:http', {timeout: 10_000}, async () => {
+    for (const front of [true, false]) {
+      const h = await startServer(quiet, {connectionsCheckingInterval: 50, front, headersTimeout: 300, keepAliveTimeout: 300})
+      try {
+        for (const data of ['', PING]) {
+          const s = net.connect(h.socketPath, () => s.write(data))
+          s.on('error', () => {})
+          // Read, or the close is never seen.
+          s.resume()
+          // Bounded: the test's own timeout fails it if the connection stays open.
+          await new Promise((r) => s.once('close', r))
+        }
+      } finally {
+        await h.close()
+      }
+    }
+  })
+
   test('connections the front holds are counted and closed by a graceful stop', async () => {
     const h = await startServer(quiet, {front: true})
     const sock = net.connect(h.socketPath)
