@@ -300,7 +300,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** A response is pending on it, or it was handed over (upgrade/hijack: node:http freed its parser). */
 function inFlight(socket: Socket): boolean {
-  if (frontHeld(socket)) return false
+  // The front answers at once: its connections are idle unless an answer still waits to be written.
+  if (frontHeld(socket)) return socket.writableLength > 0
   const s = socket as Socket & {_httpMessage?: unknown; parser?: unknown}
   return Boolean(s._httpMessage) || !s.parser
 }
