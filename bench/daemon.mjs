@@ -17,14 +17,15 @@
 // test/helpers/engine.ts), one is started once for the whole run and every dockerd-ts side gets a
 // twin started with `--engine-host unix://<its socket>` (launch → /_ping, CPU per /_ping and idle
 // RSS; no /events subscribers: those streams are the upstream's). BENCH_ENGINE=0 leaves it out.
+// A side "dockerd-ts, front off" runs the same build with DOCKERD_FRONT=0 (BENCH_FRONT=0 leaves it out).
 // BENCH_READY_ONLY=1 measures launch → /_ping only (no load, RSS or subscriber rounds).
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {connect} from 'node:net'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {cpuNs, rawConnection, rssKiB, tree} from './raw.mjs'
 import {fmt, rotate, sleep} from './stats.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -35,18 +36,20 @@ const SUBSCRIBERS = Number(process.argv[5] ?? 1000)
 const CONNS = 10
 const BASE = 'bare node:http'
 
-const ours = (name, dir) => ({
+const ours = (name, dir, extraEnv = {}) => ({
   args: (t, sock) => [
     process.execPath,
     join(dir, 'bin', 'run.js'),
     '--data-root', join(t, 'data'), '--exec-root', join(t, 'exec'), '--pidfile', join(t, 'docker.pid'),
     '-H', `unix://${sock}`, '--config-file', join(t, 'daemon.json'),
   ],
-  env: (t) => ({DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run')}),
+  env: (t) => ({DOCKERD_ROOTLESS: '1', HOME: t, XDG_RUNTIME_DIR: join(t, 'run'), ...extraEnv}),
   events: true,
   name,
 })
 const sides = [ours('dockerd-ts', root), {args: (_t, sock) => [process.execPath, join(root, 'bench', 'okserver.mjs'), sock], env: () => ({}), events: false, name: BASE}]
+// The same build with the connection front off (src/api/front.ts): every request through node:http.
+if (process.env.BENCH_FRONT !== '0') sides.push(ours('dockerd-ts, front off', root, {DOCKERD_FRONT: '0'}))
 if (process.env.BENCH_COMPARE) sides.push(ours(`dockerd-ts at ${process.env.BENCH_COMPARE}`, process.env.BENCH_COMPARE))
 let engine
 if (process.env.BENCH_ENGINE !== '0') {
@@ -77,53 +80,6 @@ if (existsSync('/usr/sbin/dockerd') && process.getuid?.() === 0) {
   })
 }
 
-const REQUEST = Buffer.from('GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n')
-
-/**
- * A keep-alive HTTP/1.1 connection on a unix socket that sends `request` and resolves each
- * response's status once its Content-Length body is in. Enough HTTP for /_ping and /events heads.
- */
-function rawConnection(sock) {
-  return new Promise((resolve, reject) => {
-    const s = connect(sock)
-    let buf = Buffer.alloc(0)
-    let waiting
-    s.on('data', (d) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d])
-      if (!waiting) return
-      const end = buf.indexOf('\r\n\r\n')
-      if (end < 0) return
-      const head = buf.subarray(0, end).toString('latin1')
-      const status = Number(head.slice(9, 12))
-      const m = /\r\ncontent-length: *(\d+)/i.exec(head)
-      if (waiting.headOnly) {
-        buf = Buffer.alloc(0)
-      } else {
-        const total = end + 4 + Number(m?.[1] ?? 0)
-        if (buf.length < total) return
-        buf = buf.subarray(total)
-      }
-
-      const w = waiting
-      waiting = undefined
-      w.resolve(status)
-    })
-    s.on('error', (error) => (waiting ? waiting.resolve(0) : reject(error)))
-    s.on('close', () => waiting?.resolve(0))
-    s.once('connect', () =>
-      resolve({
-        close: () => s.destroy(),
-        /** Sends one request; resolves its status (0: connection failed). */
-        send: (request = REQUEST, headOnly = false) =>
-          new Promise((res) => {
-            waiting = {headOnly, resolve: res}
-            s.write(request)
-          }),
-      }),
-    )
-  })
-}
-
 /** One GET /_ping on a new connection; 0 when it fails or has no answer within `timeoutMs`. */
 async function ping(sock, timeoutMs = 100) {
   try {
@@ -134,46 +90,6 @@ async function ping(sock, timeoutMs = 100) {
   } catch {
     return 0
   }
-}
-
-/** CPU time of every thread of pid, in ns. */
-function cpuNs(pid) {
-  let ns = 0
-  let tids = []
-  try {
-    tids = readdirSync(`/proc/${pid}/task`)
-  } catch {} // gone
-  for (const tid of tids) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
-    } catch {} // a thread that ended meanwhile
-  }
-
-  return ns
-}
-
-function rssKiB(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
-  } catch {
-    return 0
-  }
-}
-
-/** pid and all its descendants. */
-function tree(pid) {
-  const children = new Map()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const st = readFileSync(`/proc/${d}/stat`, 'utf8')
-      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)])
-    } catch {}
-  }
-
-  const walk = (p) => [p, ...(children.get(p) ?? []).flatMap(walk)]
-  return walk(pid)
 }
 
 /** RSS of pid and all its descendants, in MiB. */

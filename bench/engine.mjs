@@ -5,6 +5,7 @@
 //            (socat's defaults: 8 KiB buffer, a child process per connection)
 //   ours     through bin/run.js --engine-host unix://engine.sock (only when --help offers the flag)
 //   ours-slow  the same with DOCKERD_ENGINE_FAST=0: every request through node:http's client
+//   ours, front off  (BENCH_FRONT_OFF=1) the same with DOCKERD_FRONT=0 (no connection front)
 // Measured, rounds interleaved across sides so machine-wide drift cancels out:
 //   latency  GET /containers/json, keep-alive, 10 in flight: median and p99 per round
 //   CPU      the front's CPU (process tree, /proc utime+stime) per forwarded request; the engine's too
@@ -125,29 +126,27 @@ await waitPing(nodeSock, nodeProxy, 'node-proxy')
 sides.push({name: 'node-proxy', pid: nodeProxy.pid, requestsOnly: true, sock: nodeSock})
 
 const help = spawnSync(process.execPath, [BIN, '--help'], {encoding: 'utf8', env: isolatedEnv(front), timeout: 30_000})
-if (help.stdout?.includes('--engine-host')) {
-  const ours = join(front, 'ours')
-  mkdirSync(ours)
-  writeFileSync(join(ours, 'daemon.json'), '{}')
-  const sock = join(ours, 'front.sock')
-  const args = ['--data-root', join(ours, 'data'), '--exec-root', join(ours, 'exec'), '--pidfile', join(ours, 'docker.pid'), '--config-file', join(ours, 'daemon.json'), '-H', `unix://${sock}`, '--engine-host', engine.host]
-  const proc = spawn(process.execPath, [BIN, ...args], {env: isolatedEnv(ours), stdio: 'ignore'})
+/** Starts bin/run.js --engine-host in its own temp dir as side `name`, with `env` added. */
+async function oursSide(name, env) {
+  const dir = join(front, name.replace(/\W+/g, '-'))
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'daemon.json'), '{}')
+  const sock = join(dir, 'front.sock')
+  const args = ['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'), '--config-file', join(dir, 'daemon.json'), '-H', `unix://${sock}`, '--engine-host', engine.host]
+  const proc = spawn(process.execPath, [BIN, ...args], {env: {...isolatedEnv(dir), ...env}, stdio: 'ignore'})
   procs.push(proc)
-  await waitPing(sock, proc, `${BIN} --engine-host`)
-  sides.push({name: 'ours', pid: proc.pid, sock})
+  await waitPing(sock, proc, `${BIN} --engine-host (${name})`)
+  sides.push({name, pid: proc.pid, sock})
+}
+
+if (help.stdout?.includes('--engine-host')) {
+  await oursSide('ours', {})
   // The same daemon with the forwarding fast path off (every request through node:http's client):
   // before/after in one run. Skipped with BENCH_NO_SLOW=1.
-  if (process.env.BENCH_NO_SLOW !== '1') {
-    const slow = join(front, 'ours-slow')
-    mkdirSync(slow)
-    writeFileSync(join(slow, 'daemon.json'), '{}')
-    const slowSock = join(slow, 'front.sock')
-    const slowArgs = ['--data-root', join(slow, 'data'), '--exec-root', join(slow, 'exec'), '--pidfile', join(slow, 'docker.pid'), '--config-file', join(slow, 'daemon.json'), '-H', `unix://${slowSock}`, '--engine-host', engine.host]
-    const slowProc = spawn(process.execPath, [BIN, ...slowArgs], {env: {...isolatedEnv(slow), DOCKERD_ENGINE_FAST: '0'}, stdio: 'ignore'})
-    procs.push(slowProc)
-    await waitPing(slowSock, slowProc, `${BIN} --engine-host (DOCKERD_ENGINE_FAST=0)`)
-    sides.push({name: 'ours-slow', pid: slowProc.pid, sock: slowSock})
-  }
+  if (process.env.BENCH_NO_SLOW !== '1') await oursSide('ours-slow', {DOCKERD_ENGINE_FAST: '0'})
+  // With the connection front off (src/api/front.ts; it hands forwarded requests to node:http, so
+  // this measures what the hand-over costs). BENCH_FRONT_OFF=1 adds it.
+  if (process.env.BENCH_FRONT_OFF === '1') await oursSide('ours, front off', {DOCKERD_FRONT: '0'})
 } else {
   console.log('(c) skipped: daemon has no --engine-host')
 }

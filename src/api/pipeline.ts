@@ -10,7 +10,7 @@ import type {Duplex} from 'node:stream'
 import {ENGINE_SECTIONS, engineRouteOf, sectionOf} from './engine-routes.js'
 import {ApiError, messageFromError, statusFromError} from './errors.js'
 import {identityOf} from './identity.js'
-import {assembleMiddleware, type MiddlewareContribution} from './middleware.js'
+import {assembleMiddleware, MIDDLEWARE_POSITIONS, type MiddlewareContribution} from './middleware.js'
 import {goEscapePath, goUnescape, parseGoQuery} from './query.js'
 import {writeError} from './respond.js'
 import {ABORT_CLIENT_GONE, cleanPath, type GoResponse, LazyAbort, NO_PARAMS, type Router, splitVersion} from './router.js'
@@ -141,7 +141,7 @@ function badRequest(res: ServerResponse): void {
   res.end('400 Bad Request')
 }
 
-function debugEnabled(api: ApiContext): boolean {
+export function debugEnabled(api: ApiContext): boolean {
   return api.log.isLevelEnabled ? api.log.isLevelEnabled('debug') : true
 }
 
@@ -232,9 +232,21 @@ function resolve(call: Call, router: Router): boolean {
   return true
 }
 
+/**
+ * The headers moby's version middleware puts on every answer of a daemon route, and its
+ * experimental middleware's (inside the version check: absent on version errors).
+ */
+export function versionHeaders(pending: string[], api: ApiContext, serverHeader: string, versionOk: boolean): void {
+  pending.push('Server', serverHeader, 'Api-Version', api.maxApiVersion, 'Ostype', api.os)
+  if (versionOk) pending.push('Docker-Experimental', api.experimental() ? 'true' : 'false')
+}
+
+/** What the version middleware says in `Server`. */
+export const serverHeaderOf = (api: ApiContext): string => `Docker/${api.serverVersion} (${api.os})`
+
 /** The built-in middleware of one server, in order: each a method, nothing made per request. */
 function builtins(api: ApiContext): Middleware[] {
-  const serverHeader = `Docker/${api.serverVersion} (${api.os})`
+  const serverHeader = serverHeaderOf(api)
   return [
     {
       name: 'version',
@@ -246,14 +258,9 @@ function builtins(api: ApiContext): Middleware[] {
         c.version = c.urlVersion || max
         if (!c.served) return
         const pending = (c.res as GoResponse).pending
-        pending.push('Server', serverHeader, 'Api-Version', max, 'Ostype', api.os)
         const versionError = cachedVersionCheck(c.version, api.minApiVersion, max)
-        if (versionError) {
-          c.refuse(400, versionError)
-          return
-        }
-        // Experimental middleware sits inside the version check, so its header is absent on errors.
-        pending.push('Docker-Experimental', api.experimental() ? 'true' : 'false')
+        versionHeaders(pending, api, serverHeader, versionError === undefined)
+        if (versionError) c.refuse(400, versionError)
       },
     },
     {
@@ -386,7 +393,9 @@ export class Pipeline {
   readonly list: readonly Middleware[]
   readonly doneHooks: readonly Middleware[]
   /** A plugin's middleware has a done hook: every request is timed (the built-in observer only when api.observe is set). */
-  private readonly timed: boolean
+  readonly timed: boolean
+  /** No plugin put a middleware in the list. */
+  readonly builtinOnly: boolean
 
   constructor(
     readonly api: ApiContext,
@@ -396,6 +405,7 @@ export class Pipeline {
     this.list = assembleMiddleware(builtins(api), contributions)
     this.doneHooks = this.list.filter((m) => m.done)
     this.timed = this.doneHooks.some((m) => m.name !== 'observe')
+    this.builtinOnly = this.list.length === MIDDLEWARE_POSITIONS.length
   }
 
   /** The names in the list, in order (diagnostics, tests). */

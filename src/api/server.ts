@@ -6,6 +6,7 @@ import http from 'node:http'
 import type {Server as NetServer, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
+import {Front, frontEnabled, frontHeld} from './front.js'
 import {tagSocket} from './identity.js'
 import type {MiddlewareContribution} from './middleware.js'
 import {Call, Pipeline} from './pipeline.js'
@@ -24,9 +25,11 @@ export interface ApiServerOptions {
   connectionsCheckingInterval?: number
   /** Plugins' middleware, placed at their positions in the list (a misplaced one throws, naming its plugin). */
   middleware?: readonly MiddlewareContribution[]
+  /** The connection front on plain listeners (front.ts); default on unless DOCKERD_FRONT=0. */
+  front?: boolean
 }
 
-export const DEFAULT_SERVER_OPTIONS: Required<Omit<ApiServerOptions, 'middleware'>> = {
+export const DEFAULT_SERVER_OPTIONS: Required<Omit<ApiServerOptions, 'middleware' | 'front'>> = {
   headersTimeout: 60_000,
   keepAliveTimeout: 5_000,
   maxHeaderSize: 1 << 20,
@@ -42,6 +45,8 @@ interface ServerState {
   active: Set<Call>
   tracking: boolean
   closing?: Promise<void>
+  /** Takes plain connections before node:http (undefined: off). */
+  front?: Front
 }
 
 const states = new WeakMap<http.Server, ServerState>()
@@ -153,8 +158,21 @@ export function createApiServer(api: ApiContext, routes: Route[] | Router, optio
     tracking: false,
   }
   states.set(server, state)
+  if (options.front ?? frontEnabled()) {
+    state.front = new Front({
+      closing: () => state.closing !== undefined,
+      headersTimeout: opts.headersTimeout,
+      keepAliveTimeout: opts.keepAliveTimeout,
+      maxHeaderSize: opts.maxHeaderSize,
+      pipeline,
+      server,
+      sockets: state.sockets,
+    })
+  }
 
   server.on('connection', (socket: Socket) => {
+    // A connection the front held comes here when the front hands it over: counted already.
+    if (state.sockets.has(socket)) return
     state.sockets.add(socket)
     socket.once('close', () => state.sockets.delete(socket))
   })
@@ -250,7 +268,10 @@ export function serve(server: http.Server, listener: NetServer, host?: string): 
   }
   // tls.Server, recognised without loading node:tls: its plain 'connection' sockets are
   // still encrypted; only 'secureConnection' ones can speak HTTP.
-  const event = typeof (listener as NetServer & {addContext?: unknown}).addContext === 'function' ? 'secureConnection' : 'connection'
+  const tls = typeof (listener as NetServer & {addContext?: unknown}).addContext === 'function'
+  const event = tls ? 'secureConnection' : 'connection'
+  // TLS connections stay on node:http's path.
+  const front = tls ? undefined : state.front
   const forward = (socket: Socket): void => {
     if (state.closing) {
       socket.destroy()
@@ -258,7 +279,8 @@ export function serve(server: http.Server, listener: NetServer, host?: string): 
     }
     // Every request knows the -H address it came through (its caller's identity starts there).
     if (host !== undefined) tagSocket(socket, host)
-    server.emit('connection', socket)
+    if (front) front.accept(socket)
+    else server.emit('connection', socket)
   }
   listener.on(event, forward)
   const detach = (): void => {
@@ -278,6 +300,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** A response is pending on it, or it was handed over (upgrade/hijack: node:http freed its parser). */
 function inFlight(socket: Socket): boolean {
+  // The front answers at once: its connections are idle unless an answer still waits to be written.
+  if (frontHeld(socket)) return socket.writableLength > 0
   const s = socket as Socket & {_httpMessage?: unknown; parser?: unknown}
   return Boolean(s._httpMessage) || !s.parser
 }

@@ -62,6 +62,12 @@ export interface ApiContext {
    * names the plugin and becomes 403 `authorization denied by plugin <plugin>: <msg>`.
    */
   authorize?(req: IncomingMessage, target: AuthzTarget): Promise<AuthzVerdict | undefined> | AuthzVerdict | undefined
+  /**
+   * Whether authorization has anything to decide now (an authorization plugin is configured).
+   * Absent while `authorize` is set: assumed yes (the connection front then leaves every request to
+   * the middleware list).
+   */
+  authorizing?(): boolean
   /** Told about every answered request (metrics). Absent: nothing is timed. */
   observe?(o: ApiObservation): void
   /**

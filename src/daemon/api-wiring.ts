@@ -48,6 +48,7 @@ export function createDaemonApi(parts: DaemonApiParts): {api: ApiContext; server
     gitCommit: version.commit,
     buildTime: version.buildTime,
     authorize: createAuthorizer({bodyLimit: () => bodyLimitOf(v()['authorization-body-limit']), engine: parts.engine, handlers: parts.authz, log}),
+    authorizing: () => parts.authz().length > 0,
     async info(apiVersion) {
       const ours = parts.info()
       const backend = parts.engine()

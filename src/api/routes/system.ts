@@ -62,29 +62,40 @@ function pingHeaders(length: string | undefined, builder: string, swarm: string,
   return headers
 }
 
-function pingHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
-  const head = req.method === 'HEAD'
+/**
+ * The header lines of a 200 /_ping answer after `pending` (the version middleware's headers),
+ * Content-Length apart: built once and rebuilt only when one of its inputs changes. Undefined when
+ * a value is one node:http would refuse (writeHead then says so).
+ */
+export function pingBlock(api: ApiContext, pending: readonly string[]): string | undefined {
   // In front of an engine, what the engine says about builds, swarm and experimental features:
   // the client picks BuildKit and swarm commands from these.
-  const engine = ctx.api.engine?.ping()
-  const builder = engine?.builderVersion ?? builderVersion(ctx.api)
-  const swarm = engine?.swarm ?? ctx.api.swarmStatus?.() ?? 'inactive'
+  const engine = api.engine?.ping()
+  const builder = engine?.builderVersion ?? builderVersion(api)
+  const swarm = engine?.swarm ?? api.swarmStatus?.() ?? 'inactive'
   const experimental = engine?.experimental
-  // The hottest route: its head is built once and written as one block (Content-Length apart,
-  // GET and HEAD share it) while the middleware's headers and these values stay the same.
-  if (res instanceof GoResponse) {
-    if (!pingHead || !sameInputs(pingHead.inputs, res.pending, builder, swarm, experimental ?? '')) {
-      pingHead = {block: goHeaderBlock(res.pending, pingHeaders(undefined, builder, swarm, experimental)), inputs: [...res.pending, builder, swarm, experimental ?? '']}
-    }
+  if (!pingHead || !sameInputs(pingHead.inputs, pending, builder, swarm, experimental ?? '')) {
+    pingHead = {block: goHeaderBlock(pending as string[], pingHeaders(undefined, builder, swarm, experimental)), inputs: [...pending, builder, swarm, experimental ?? '']}
+  }
 
-    if (pingHead.block !== undefined && res.writePrebuiltHead(pingHead.block, head ? 0 : 2)) {
+  return pingHead.block
+}
+
+/** The GET/HEAD handler of /_ping (the connection front answers most pings before node:http parses them). */
+export function pingHandler(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void {
+  const head = req.method === 'HEAD'
+  // The hottest route: its head is written as one block (Content-Length apart, GET and HEAD share it).
+  if (res instanceof GoResponse) {
+    const block = pingBlock(ctx.api, res.pending)
+    if (block !== undefined && res.writePrebuiltHead(block, head ? 0 : 2)) {
       res.end(head ? undefined : 'OK')
       return
     }
   }
 
   // One writeHead with every header: the cheapest way through node:http otherwise.
-  res.writeHead(200, pingHeaders(head ? '0' : '2', builder, swarm, experimental))
+  const engine = ctx.api.engine?.ping()
+  res.writeHead(200, pingHeaders(head ? '0' : '2', engine?.builderVersion ?? builderVersion(ctx.api), engine?.swarm ?? ctx.api.swarmStatus?.() ?? 'inactive', engine?.experimental))
   res.end(head ? undefined : 'OK')
 }
 
