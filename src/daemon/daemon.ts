@@ -144,7 +144,8 @@ export class Daemon {
     // "API listen on".
     for (const l of this.listeners!.listeners) serve(this.server!, l.server, l.host)
     // Gives back what a burst of connections made V8 take, once they left (./memory.ts).
-    watchMemory(this.server!)
+    // Counted where the listeners accept: the connection front's connections too.
+    watchMemory(this.listeners!.listeners.map((l) => l.server))
     log.info('Docker daemon', {commit: this.version.commit, version: this.version.version})
     log.info('Daemon has completed initialization')
     for (const l of this.listeners!.listeners) log.info(`API listen on ${l.addr}`)

@@ -152,15 +152,21 @@ export class MemoryPolicy {
   }
 }
 
-/** Applies a MemoryPolicy to the connections `server` emits ('connection' with a socket). */
-export function watchMemory(server: EventEmitter, hooks?: Partial<MemoryHooks>, options?: Partial<MemoryPolicyOptions>): MemoryPolicy | undefined {
+/**
+ * Applies one MemoryPolicy to the connections the `servers` accept ('connection' with a socket):
+ * the listeners' own servers, so that a connection counts once, from its accept, whether the
+ * connection front keeps it or hands it to node:http.
+ */
+export function watchMemory(servers: EventEmitter | readonly EventEmitter[], hooks?: Partial<MemoryHooks>, options?: Partial<MemoryPolicyOptions>): MemoryPolicy | undefined {
   if (process.env.DOCKERD_MEMORY_POLICY === '0') return undefined
   const policy = new MemoryPolicy(hooks, options)
   const closed = (): void => policy.closed()
-  server.on('connection', (socket: Socket) => {
+  const opened = (socket: Socket): void => {
     policy.opened()
     socket.once('close', closed)
-  })
+  }
+
+  for (const server of Array.isArray(servers) ? servers : [servers]) server.on('connection', opened)
   return policy
 }
 

@@ -173,17 +173,23 @@ describe('MemoryPolicy, any sequence of connections, time and load', () => {
   })
 })
 
+/** Hooks that record what the policy does, on a clock that each scheduled check moves on. */
+function recording(): {hooks: Partial<MemoryHooks>; log: string[]} {
+  const log: string[] = []
+  let now = 0
+  const schedule = (fn: () => void, ms: number): void => {
+    now += ms
+    fn()
+  }
+
+  return {hooks: {busy: () => 0, collect: () => log.push('collect'), limitYoungGeneration: () => log.push('limit'), now: () => now, schedule}, log}
+}
+
 describe('watchMemory', () => {
   it("counts the server's connections until each socket closes", () => {
     const server = new EventEmitter()
-    const log: string[] = []
-    let now = 0
-    const schedule = (fn: () => void, ms: number): void => {
-      now += ms
-      fn()
-    }
-
-    const policy = watchMemory(server, {busy: () => 0, collect: () => log.push('collect'), limitYoungGeneration: () => log.push('limit'), now: () => now, schedule}, {burst: 3, minDrop: 3})!
+    const {hooks, log} = recording()
+    const policy = watchMemory(server, hooks, {burst: 3, minDrop: 3})!
     const sockets = Array.from({length: 4}, () => new EventEmitter())
     for (const s of sockets) server.emit('connection', s)
     assert.deepEqual(log, ['limit'])
@@ -192,6 +198,19 @@ describe('watchMemory', () => {
     assert.equal(policy.collections, 1)
     // Each socket counts once.
     sockets[0].emit('close')
+    assert.equal(policy.collections, 1)
+  })
+
+  it("one policy over several listeners' servers: a burst spread over them counts as one", () => {
+    const servers = [new EventEmitter(), new EventEmitter()]
+    const {hooks, log} = recording()
+    const policy = watchMemory(servers, hooks, {burst: 4, minDrop: 4})!
+    const sockets = Array.from({length: 4}, () => new EventEmitter())
+    // Two on each listener: neither alone reaches the burst, together they do.
+    for (const [i, s] of sockets.entries()) servers[i % 2]!.emit('connection', s)
+    assert.deepEqual(log, ['limit'])
+    for (const s of sockets) s.emit('close')
+    assert.deepEqual(log, ['limit', 'collect'])
     assert.equal(policy.collections, 1)
   })
 
