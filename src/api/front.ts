@@ -273,9 +273,18 @@ class FrontConn {
     }
 
     if (!socket.writable) return
-    socket.write(more ? Buffer.concat(more) : answer!)
+    // A client that sends pings and does not read its answers is not read further until it does,
+    // as node:http stops reading while its answers wait: the kernel's buffers push back on it.
+    if (!socket.write(more ? Buffer.concat(more) : answer!)) {
+      socket.pause()
+      socket.once('drain', this.onDrain)
+    }
     // As node:http after an answer: an idle kept-alive connection closes after the timeout.
     socket.setTimeout(front.keepAlive)
+  }
+
+  onDrain = (): void => {
+    this.socket.resume()
   }
 
   onEnd = (): void => {

@@ -186,6 +186,48 @@ describe('the connection front against node:http', {timeout: 120_000}, () => {
     )
   })
 
+  test('a client that pipelines pings and never reads is not read further: the buffers push back', {timeout: 20_000}, async () => {
+    const MiB = 1024 * 1024
+    // What a client can push before its writes stall for good (at most `limit` bytes or 5 s).
+    const pushed = (socketPath: string, limit = 32 * MiB): Promise<number> =>
+      new Promise((resolve) => {
+        // 64-byte pings in 4 KiB writes: every read the server makes holds whole heads only, so the
+        // front keeps the connection (a head cut by a read would hand it to node:http).
+        const ping = `GET /_ping HTTP/1.1\r\nHost: ${'d'.repeat(33)}\r\n\r\n`
+        const block = Buffer.from(ping.repeat(4096 / ping.length), 'latin1')
+        const sock = net.connect(socketPath)
+        sock.pause()
+        sock.on('error', () => {})
+        let sent = 0
+        let stall: NodeJS.Timeout | undefined
+        const stop = (): void => {
+          clearTimeout(stall)
+          clearTimeout(cap)
+          sock.destroy()
+          resolve(sent)
+        }
+        const cap = setTimeout(stop, 5000)
+        const pump = (): void => {
+          clearTimeout(stall)
+          while (sent < limit) {
+            sent += block.length
+            if (!sock.write(block)) {
+              stall = setTimeout(stop, 500)
+              sock.once('drain', pump)
+              return
+            }
+          }
+          stop()
+        }
+        sock.on('connect', pump)
+      })
+    const [front, plain] = [await pushed(on.socketPath), await pushed(off.socketPath)]
+    assert.ok(front < 16 * MiB, `the front read ${front} bytes of pings nobody read the answers to`)
+    assert.ok(plain < 16 * MiB, `node:http read ${plain} bytes`)
+    // Still answering everyone else.
+    assert.match(await exchange(on.socketPath, [PING]), /^HTTP\/1\.1 200 OK\r\n/)
+  })
+
   test('a silent connection is closed after headersTimeout, a kept-alive one after keepAliveTimeout, as by node:http', {timeout: 10_000}, async () => {
     for (const front of [true, false]) {
       const h = await startServer(quiet, {connectionsCheckingInterval: 50, front, headersTimeout: 300, keepAliveTimeout: 300})
