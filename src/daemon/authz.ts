@@ -32,12 +32,14 @@ export const authzFlags: FlagSet = {
       name: 'authorization-body-limit',
       parseValue: parseRAMInBytes,
       reloadable: true,
+      // A size past what a byte count can hold is refused, not taken as the default.
+      validate: (v: number | string) => (bodyLimitOf(v, -1) < 0 ? `invalid authorization-body-limit: ${v}: not a byte count from 0 to ${Number.MAX_SAFE_INTEGER}` : undefined),
     },
   ],
 }
 
 /** The configured inspection limit in bytes; anything unreadable is the default, never "no limit". */
-export function bodyLimitOf(value: unknown): number {
+export function bodyLimitOf(value: unknown, fallback = DEFAULT_BODY_LIMIT): number {
   let n = typeof value === 'number' ? value : Number.NaN
   if (typeof value === 'string') {
     try {
@@ -45,7 +47,7 @@ export function bodyLimitOf(value: unknown): number {
     } catch {}
   }
 
-  return Number.isSafeInteger(n) && n >= 0 ? n : DEFAULT_BODY_LIMIT
+  return Number.isSafeInteger(n) && n >= 0 ? n : fallback
 }
 
 /** The built-in that contributes the authorization options (the middleware itself is the daemon's). */

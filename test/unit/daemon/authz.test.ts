@@ -6,7 +6,7 @@ import {describe, it} from 'node:test'
 
 import {certificateName, commonNameOf, identityOf, splitSubjectAltName, tagSocket} from '../../../src/api/identity.js'
 import type {ApiObservation, AuthzTarget} from '../../../src/api/types.js'
-import {bodyLimitOf, DEFAULT_BODY_LIMIT, inspectBody, isJsonContentType} from '../../../src/daemon/authz.js'
+import {authzFlags, bodyLimitOf, DEFAULT_BODY_LIMIT, inspectBody, isJsonContentType} from '../../../src/daemon/authz.js'
 import {auditRecord} from '../../../src/plugins/builtin/audit.js'
 
 describe('caller identity from a verified certificate', () => {
@@ -93,6 +93,10 @@ describe('the body a policy sees', () => {
     assert.equal(bodyLimitOf('lots'), DEFAULT_BODY_LIMIT)
     assert.equal(bodyLimitOf(undefined), DEFAULT_BODY_LIMIT)
     assert.equal(bodyLimitOf(Number.NaN), DEFAULT_BODY_LIMIT)
+    // Validation refuses what the run time would only replace by the default.
+    const validate = authzFlags.options.find((o) => o.name === 'authorization-body-limit')!.validate as (v: unknown) => string | undefined
+    for (const ok of [0, 4096, '4k', Number.MAX_SAFE_INTEGER]) assert.equal(validate(ok), undefined, String(ok))
+    for (const bad of [1e22, -1, -9223372036854775808, Number.MAX_SAFE_INTEGER + 1]) assert.match(validate(bad) ?? '', /^invalid authorization-body-limit: .*not a byte count from 0 to 9007199254740991$/, String(bad))
     assert.ok(isJsonContentType('Application/JSON ; charset=utf-8'))
     assert.ok(!isJsonContentType(undefined))
   })
