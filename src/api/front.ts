@@ -18,6 +18,7 @@ import type {Socket} from 'node:net'
 
 import {debugEnabled, type Pipeline, serverHeaderOf, versionHeaders} from './pipeline.js'
 import {pingBlock, pingHandler} from './routes/system.js'
+import type {EngineRelay, RelayOutcome} from './types.js'
 
 /** node's llhttp binding (`_http_common`), the parser node:http's server uses. */
 interface Parser {
@@ -49,13 +50,27 @@ const CRLFCRLF = Buffer.from('\r\n\r\n')
 const MAX_HEAD = 8192
 // Request headers that change how a request is framed or answered: node:http's business.
 const FRAMING = new Set(['connection', 'content-length', 'transfer-encoding', 'expect', 'upgrade'])
+// Hop-by-hop fields besides those (headers.ts's list): a request carrying one is not relayed as
+// it came, since the fast path would drop them on the way up.
+const HOP_BY_HOP = new Set(['keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer'])
 
 const held = new WeakSet<Socket>()
+const relaying = new WeakSet<Socket>()
 
-/** The socket is held by a front (between requests it answered: never mid-answer). */
+/** The socket is held by a front (between requests it answered, or relaying an engine's answer). */
 export function frontHeld(socket: Socket): boolean {
   return held.has(socket)
 }
+
+/** A front holds the socket and an engine's answer is being relayed on it. */
+export function frontRelaying(socket: Socket): boolean {
+  return relaying.has(socket)
+}
+
+/** What the front does with a request head that is not a ping it answers: relay it to the engine. */
+const RELAY_GET = 1
+const RELAY_HEAD = 2
+type Take = Buffer | typeof RELAY_GET | typeof RELAY_HEAD | undefined
 
 /** Whether the front is on for this process (DOCKERD_FRONT=0: off, for comparison). */
 export function frontEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -142,6 +157,8 @@ export class Front {
   /** Gives the connection to node:http, `rest` (the unanswered bytes) first. */
   handOver(conn: FrontConn, rest: Buffer | undefined): void {
     const {socket} = conn
+    conn.relay?.release()
+    conn.relay = undefined
     held.delete(socket)
     socket.off('data', conn.onData)
     socket.off('end', conn.onEnd)
@@ -167,10 +184,11 @@ export class Front {
   }
 
   /**
-   * The answer to the request whose head is `head` (up to and with its empty line) when it is a ping
-   * the front serves; undefined when it is not.
+   * What the front does with the request whose head is `head` (up to and with its empty line): the
+   * answer when it is a ping the front serves, RELAY_GET/RELAY_HEAD when it is a plain request for
+   * the engine, undefined when node:http takes it.
    */
-  answerTo(head: Buffer): Buffer | undefined {
+  take(head: Buffer): Take {
     const parsed = this.parsed
     parsed.complete = 0
     parsed.overflow = false
@@ -179,7 +197,6 @@ export class Front {
       n !== head.length ||
       parsed.complete !== 1 ||
       parsed.overflow ||
-      parsed.url !== '/_ping' ||
       parsed.major !== 1 ||
       parsed.minor !== 1 ||
       !parsed.keepAlive ||
@@ -191,10 +208,34 @@ export class Front {
     }
 
     const method = this.http.methods[parsed.method]
-    if ((method !== 'GET' && method !== 'HEAD') || !oneHostNoFraming(parsed.headers) || !this.open()) return undefined
-    // A plugin may have put its own /_ping route in front of the daemon's.
-    if (this.host.pipeline.router.match(method, '/_ping')?.route.handler !== pingHandler) return undefined
-    return this.bytes(method === 'HEAD')
+    if (method !== 'GET' && method !== 'HEAD') return undefined
+    const fields = headerKind(parsed.headers)
+    if (fields === NOT_PLAIN || !this.open()) return undefined
+    const {router} = this.host.pipeline
+    if (parsed.url === '/_ping') {
+      // A plugin may have put its own /_ping route in front of the daemon's.
+      if (router.match(method, '/_ping')?.route.handler !== pingHandler) return undefined
+      return this.bytes(method === 'HEAD')
+    }
+
+    // To the engine as it came: only a path the route resolution leaves as it is (no escapes to
+    // decode, nothing to clean or redirect) that none of the daemon's routes serves.
+    if (fields !== RELAYABLE || this.host.pipeline.api.engine?.relay === undefined) return undefined
+    const url = parsed.url
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    if (path.charCodeAt(0) !== 0x2f || path.includes('%') || path.includes('//') || path.includes('/.') || router.match(method, path)) return undefined
+    return method === 'HEAD' ? RELAY_HEAD : RELAY_GET
+  }
+
+  /** A relay to the engine for this connection (a new one after a reload changed the engine). */
+  relayFor(conn: FrontConn): EngineRelay | undefined {
+    let relay = conn.relay
+    if (relay?.current) return relay
+    relay?.release()
+    relay = this.host.pipeline.api.engine?.relay?.(conn.socket)
+    conn.relay = relay
+    return relay
   }
 
   /** The whole answer: the ping route's head (rebuilt when its inputs or the second change) and body. */
@@ -232,20 +273,38 @@ export class Front {
   }
 }
 
-/** Exactly one Host header and none that frames the request or the connection otherwise. */
-function oneHostNoFraming(headers: string[]): boolean {
+const NOT_PLAIN = 0
+const PLAIN = 1
+const RELAYABLE = 2
+
+/**
+ * PLAIN: exactly one Host header and none that frames the request or the connection otherwise;
+ * RELAYABLE: that, and no hop-by-hop field either; NOT_PLAIN: neither.
+ */
+function headerKind(headers: string[]): number {
   let hosts = 0
+  let hop = false
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!.toLowerCase()
     if (name === 'host') hosts++
-    else if (FRAMING.has(name)) return false
+    else if (FRAMING.has(name)) return NOT_PLAIN
+    else if (HOP_BY_HOP.has(name)) hop = true
   }
 
-  return hosts === 1
+  return hosts !== 1 ? NOT_PLAIN : hop ? PLAIN : RELAYABLE
 }
 
 /** One connection while the front holds it. */
 class FrontConn {
+  /** Its relay to the engine, made on its first relayed request. */
+  relay?: EngineRelay
+  /** The request being relayed (its head, handed to node:http should it not reach the engine). */
+  private inFlight?: Buffer
+  /** Bytes that came while an answer was relayed (a pipelining client): read after it. */
+  private stash?: Buffer
+  private ended = false
+  private watching = false
+
   constructor(
     private readonly front: Front,
     readonly socket: Socket,
@@ -253,22 +312,31 @@ class FrontConn {
 
   onData = (chunk: Buffer): void => {
     const {front, socket} = this
-    // All or nothing per read: the front answers a read only when it is nothing but whole pings, so
-    // node:http, when it takes over, parses exactly the reads it would have parsed (with nothing of
-    // its own in flight, as after any answered ping).
+    if (this.inFlight) {
+      // Pipelined behind a relayed request: it waits, unread, until that answer is complete.
+      this.stash = this.stash ? Buffer.concat([this.stash, chunk]) : chunk
+      socket.pause()
+      return
+    }
+
+    // All or nothing per read: the front answers a read only when it is nothing but whole pings, or
+    // relays it when it is one whole plain request, so node:http, when it takes over, parses exactly
+    // the reads it would have parsed (with nothing of its own in flight, as after any answer).
     let answer: Buffer | undefined
     let more: Buffer[] | undefined
     let at = 0
     while (at < chunk.length) {
       const end = chunk.indexOf(CRLFCRLF, at)
-      const bytes = end < 0 || end - at > MAX_HEAD ? undefined : front.answerTo(at === 0 && end + 4 === chunk.length ? chunk : chunk.subarray(at, end + 4))
-      if (!bytes) {
+      const whole = at === 0 && end + 4 === chunk.length
+      const take = end < 0 || end - at > MAX_HEAD ? undefined : front.take(whole ? chunk : chunk.subarray(at, end + 4))
+      if (take === undefined || (typeof take === 'number' && !(whole && this.relayOne(chunk, take === RELAY_HEAD)))) {
         front.handOver(this, chunk)
         return
       }
 
-      if (answer === undefined) answer = bytes
-      else (more ??= [answer]).push(bytes)
+      if (typeof take === 'number') return
+      if (answer === undefined) answer = take
+      else (more ??= [answer]).push(take)
       at = end + 4
     }
 
@@ -283,13 +351,69 @@ class FrontConn {
     socket.setTimeout(front.keepAlive)
   }
 
+  /** Relays one request to the engine; false when there is no relay to take it. */
+  private relayOne(head: Buffer, noBody: boolean): boolean {
+    const relay = this.front.relayFor(this)
+    if (!relay) return false
+    const {socket} = this
+    if (!this.watching) {
+      this.watching = true
+      socket.once('close', this.onClose)
+    }
+
+    relaying.add(socket)
+    this.inFlight = head
+    // No idle timeout while an answer streams (`logs -f`): node:http has none on a response either.
+    socket.setTimeout(0)
+    relay.send(head, noBody, this.relayed)
+    return true
+  }
+
+  private readonly relayed = (outcome: RelayOutcome): void => {
+    const {socket} = this
+    const head = this.inFlight!
+    this.inFlight = undefined
+    relaying.delete(socket)
+    if (socket.destroyed || outcome === 'broken') return
+    if (outcome === 'unsent') {
+      // Nothing reached the client: node:http takes the request (and answers 502 if the engine
+      // still cannot be reached), with whatever followed it.
+      const rest = this.stash
+      this.stash = undefined
+      socket.resume()
+      this.front.handOver(this, rest ? Buffer.concat([head, rest]) : head)
+      return
+    }
+
+    if (outcome === 'closed' || this.ended) {
+      socket.end()
+      return
+    }
+
+    socket.setTimeout(this.front.keepAlive)
+    const rest = this.stash
+    if (rest) {
+      this.stash = undefined
+      socket.resume()
+      this.onData(rest)
+    }
+  }
+
   onDrain = (): void => {
     this.socket.resume()
   }
 
   onEnd = (): void => {
-    // Every answer was written already: the connection ends as node:http ends it.
-    this.socket.end()
+    // Every answer was written already (or is being relayed: the connection ends after it), as
+    // node:http ends it.
+    if (this.inFlight) this.ended = true
+    else this.socket.end()
+  }
+
+  private readonly onClose = (): void => {
+    relaying.delete(this.socket)
+    this.relay?.release()
+    this.relay = undefined
   }
 
   onError = (): void => {

@@ -6,7 +6,7 @@ import http from 'node:http'
 import type {Server as NetServer, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import {Front, frontEnabled, frontHeld} from './front.js'
+import {Front, frontEnabled, frontHeld, frontRelaying} from './front.js'
 import {tagSocket} from './identity.js'
 import type {MiddlewareContribution} from './middleware.js'
 import {Call, Pipeline} from './pipeline.js'
@@ -300,8 +300,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** A response is pending on it, or it was handed over (upgrade/hijack: node:http freed its parser). */
 function inFlight(socket: Socket): boolean {
-  // The front answers at once: its connections are idle unless an answer still waits to be written.
-  if (frontHeld(socket)) return socket.writableLength > 0
+  // The front answers pings at once: its connections are idle unless an answer still waits to be
+  // written or an engine's answer is being relayed.
+  if (frontHeld(socket)) return socket.writableLength > 0 || frontRelaying(socket)
   const s = socket as Socket & {_httpMessage?: unknown; parser?: unknown}
   return Boolean(s._httpMessage) || !s.parser
 }

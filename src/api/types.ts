@@ -1,6 +1,7 @@
 // Types of the Engine API module. Kept apart from the code so that the daemon and
 // plugins can import them without pulling node:http in.
 import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 
 import type {EventBus} from './events.js'
@@ -216,6 +217,30 @@ export interface EngineBackend {
   warning(): string | undefined
   /** One JSON GET of the daemon's own (policy look-ups: `/containers/ID/json`): the status and the parsed body. */
   getJson(path: string): Promise<{status: number; body: unknown}>
+  /**
+   * A relay for the connection front (src/api/front.ts): `client`'s plain requests go up on one
+   * upstream connection of its own. Undefined when this backend cannot relay raw bytes now (a TLS
+   * upstream, the fast path turned off, the upstream down): the request takes the middleware list.
+   */
+  relay?(client: Socket): EngineRelay | undefined
+}
+
+/**
+ * How a relayed request ended: `done` (answered, the connection stays open), `closed` (answered,
+ * and the answer's framing closes the client's connection), `broken` (the upstream failed
+ * mid-answer: the client's connection was destroyed) or `unsent` (nothing reached the client:
+ * the request goes to the middleware list instead).
+ */
+export type RelayOutcome = 'done' | 'closed' | 'broken' | 'unsent'
+
+/** One client connection's relay to the engine (see EngineBackend.relay). */
+export interface EngineRelay {
+  /** Still bound to the upstream requests go to (false after a reload changed it). */
+  readonly current: boolean
+  /** Sends one bodiless request head, as received, and relays its answer to the client. */
+  send(head: Buffer, noBody: boolean, done: (outcome: RelayOutcome) => void): void
+  /** The client connection closed or goes to node:http: the upstream connection goes back (or closes mid-answer). */
+  release(): void
 }
 
 export interface ForwardOptions {

@@ -9,45 +9,10 @@ import {after, before, describe, test} from 'node:test'
 import fc from 'fast-check'
 
 import {connectionCount} from '../../../src/api/server.js'
-import {type Harness, startServer} from './helpers.js'
+import {type Harness, writesExchange as exchange, startServer} from './helpers.js'
 
 // The front steps aside while debug lines are logged: these servers log at info.
 const quiet = {log: {debug: () => {}, info: () => {}, error: () => {}, isLevelEnabled: () => false}}
-
-/**
- * Sends `parts` as separate writes and returns every byte until the server closes, or until it has
- * been quiet for `quietMs` after the last write (a kept-alive connection, a head still awaited). No
- * half-close: node:http drops pipelined requests it has not answered yet when the client ends.
- */
-function exchange(socketPath: string, parts: string[], quietMs = 250): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let timer: NodeJS.Timeout | undefined
-    const done = (): void => {
-      clearTimeout(timer)
-      sock.destroy()
-      resolve(Buffer.concat(chunks).toString('latin1').replace(/\r\nDate: [^\r]*/g, '\r\nDate: X'))
-    }
-    let written = false
-    const sock = net.connect(socketPath, async () => {
-      for (const p of parts) {
-        sock.write(Buffer.from(p, 'latin1'))
-        // Separate writes arrive as separate reads (a head split across them goes to node:http).
-        if (parts.length > 1) await new Promise((r) => setTimeout(r, 5))
-      }
-      written = true
-      timer = setTimeout(done, quietMs)
-    })
-    sock.on('data', (c: Buffer) => {
-      chunks.push(c)
-      if (!written) return
-      clearTimeout(timer)
-      timer = setTimeout(done, quietMs)
-    })
-    sock.on('error', () => {})
-    sock.on('close', done)
-  })
-}
 
 const PING = 'GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n'
 const HEAD_PING = 'HEAD /_ping HTTP/1.1\r\nHost: docker\r\n\r\n'

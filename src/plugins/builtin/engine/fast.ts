@@ -75,9 +75,18 @@ export function responseHead(head: ResponseHead, close: boolean): string {
   return text + '\r\n'
 }
 
+/** What a pooled connection's events go to while it carries requests (one Exchange, or a front relay). */
+export interface ConnUser {
+  onData(chunk: Buffer): void
+  onEnd(): void
+  onClose(): void
+  onError(error: Error): void
+  onUpDrain(): void
+}
+
 /** A pooled upstream connection: its listeners are installed once and call the current exchange. */
 export class Conn {
-  exchange?: Exchange
+  exchange?: ConnUser
   /** Requests it has carried (0: freshly connected). */
   uses = 0
 

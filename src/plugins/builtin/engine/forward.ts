@@ -40,7 +40,7 @@ function setRawHeaders(msg: ClientRequest, raw: readonly string[]): void {
 
 // DOCKERD_ENGINE_FAST=0 forwards every request through node:http's client (for comparison, and a
 // way out should the fast path misbehave with some engine).
-const fastPath = process.env.DOCKERD_ENGINE_FAST !== '0'
+export const fastPath = process.env.DOCKERD_ENGINE_FAST !== '0'
 
 /** Relays the upstream's answer on `res` (a normal response, or one bound to a hijackable socket). */
 function relay(upRes: IncomingMessage, res: Counted, upReq: ClientRequest): void {

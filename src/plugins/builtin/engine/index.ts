@@ -8,7 +8,8 @@ import type {FlagSet} from '../../../options/types.js'
 import type {DockerdPlugin, PluginContext, ReloadContext} from '../../types.js'
 import {parseEngineHost, validateEngineHost} from './address.js'
 import {UpstreamEvents} from './events.js'
-import {forwardRequest, forwardUpgrade} from './forward.js'
+import {fastPath, forwardRequest, forwardUpgrade} from './forward.js'
+import {Relay} from './relay.js'
 import {type EngineTLS, loadNetModules, Upstream} from './upstream.js'
 
 export const ENGINE_OPTIONS = ['engine-host', 'engine-tlsverify', 'engine-tlscacert', 'engine-tlscert', 'engine-tlskey'] as const
@@ -117,6 +118,12 @@ export function createEnginePlugin(): DockerdPlugin {
       }
     },
     ping: () => upstream?.ping(),
+    relay(client) {
+      const up = upstream
+      // Raw bytes only on a plain connection, to an engine that answered its last probe.
+      if (!up || up.tls || !fastPath || !up.isUp()) return undefined
+      return new Relay(up, client, () => upstream === up)
+    },
     upgrade(req, res, socket, head, target, done) {
       forwardUpgrade(req, res, socket, head, target, upstream!, done)
     },
