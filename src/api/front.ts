@@ -304,6 +304,8 @@ class FrontConn {
   private stash?: Buffer
   private ended = false
   private watching = false
+  /** The idle timer is the keep-alive timeout (it was the headers timeout until a first answer). */
+  private keptAlive = false
 
   constructor(
     private readonly front: Front,
@@ -347,8 +349,12 @@ class FrontConn {
       socket.pause()
       socket.once('drain', this.onDrain)
     }
-    // As node:http after an answer: an idle kept-alive connection closes after the timeout.
-    socket.setTimeout(front.keepAlive)
+    // As node:http after an answer: an idle kept-alive connection closes after the timeout (set
+    // once: every write restarts it).
+    if (!this.keptAlive) {
+      this.keptAlive = true
+      socket.setTimeout(front.keepAlive)
+    }
   }
 
   /** Relays one request to the engine; false when there is no relay to take it. */
@@ -363,8 +369,6 @@ class FrontConn {
 
     relaying.add(socket)
     this.inFlight = head
-    // No idle timeout while an answer streams (`logs -f`): node:http has none on a response either.
-    socket.setTimeout(0)
     relay.send(head, noBody, this.relayed)
     return true
   }
@@ -390,7 +394,12 @@ class FrontConn {
       return
     }
 
-    socket.setTimeout(this.front.keepAlive)
+    // The answer's last write restarted the idle timer: it needs setting only after the first request.
+    if (!this.keptAlive) {
+      this.keptAlive = true
+      socket.setTimeout(this.front.keepAlive)
+    }
+
     const rest = this.stash
     if (rest) {
       this.stash = undefined
@@ -421,6 +430,8 @@ class FrontConn {
   }
 
   onTimeout = (): void => {
-    this.socket.destroy()
+    // No idle timeout while an engine's answer streams (`logs -f` may be quiet for long): node:http
+    // has none on a response either. The socket's next read or write starts the timer again.
+    if (!this.inFlight) this.socket.destroy()
   }
 }
