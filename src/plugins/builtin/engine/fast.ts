@@ -1,15 +1,16 @@
 // The forwarding fast path: a request that needs nothing but relaying (no body rewritten by
 // authorization, no response filter) goes up as its head, serialised once from what node:http
 // parsed (the very headers the middleware and authorization saw), on a pooled raw connection;
-// the answer comes down as the bytes that came up, behind a head rebuilt without hop-by-hop
-// fields. Only the answer's head and framing are parsed (framing.ts), to know where it ends so that
-// both connections stay reusable. node:http's own client is not involved on this path.
+// the answer comes down as the bytes that came up, behind its head as received when nothing in it
+// is hop-by-hop (framing.ts's `clean`), else a head rebuilt without hop-by-hop fields. Only the
+// answer's head and framing are parsed (framing.ts), to know where it ends so that both
+// connections stay reusable. node:http's own client is not involved on this path.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Socket} from 'node:net'
 
 import {writeError} from '../../../api/respond.js'
 import type {ForwardTarget} from '../../../api/types.js'
-import {type ResponseHead, ResponseReader} from './framing.js'
+import {type ParsedHead, ResponseReader} from './framing.js'
 import {endToEndHeaders, METHODS_WITHOUT_BODY} from './headers.js'
 
 /** Where the fast path gets its upstream connections (Upstream implements it). */
@@ -66,7 +67,7 @@ export function requestHead(method: string, uri: string, raw: readonly string[],
 }
 
 /** The client's response head: the upstream's status and end-to-end headers, and our framing. */
-export function responseHead(head: ResponseHead, close: boolean): string {
+export function responseHead(head: ParsedHead, close: boolean): string {
   const headers = endToEndHeaders(head.rawHeaders)
   let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`
   for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
@@ -192,15 +193,21 @@ class Exchange {
       this.sentHead = true
       // The client's connection closes after an answer framed by the close, or when it asked.
       const close = head.framing.kind === 'close' || !res.shouldKeepAlive
-      const text = responseHead(head, close)
+      // A clean head goes down as it came (framing.ts says when that means the same as the
+      // rebuild); one for a client whose connection closes gets `Connection: close` added.
+      const raw = head.raw
+      let text: string | undefined
+      if (!head.clean) text = responseHead(head, close)
+      else if (close) text = raw.toString('latin1', 0, raw.length - 2) + 'Connection: close\r\n\r\n'
       // node:http's server sees its response as written: end() adds nothing to the bytes below.
       res.statusCode = head.status
       res.statusMessage = head.reason
-      res._header = text
+      res._header = text ?? raw.toString('latin1')
       res._headerSent = true
       res._last = close
       res.bytes = 0
-      if (body.length === 0) this.client.write(text, 'latin1')
+      if (text === undefined) this.writeRaw(raw, body)
+      else if (body.length === 0) this.client.write(text, 'latin1')
       else if (body.length < 16384) this.client.write(Buffer.concat([Buffer.from(text, 'latin1'), body]))
       else {
         this.client.cork()
@@ -217,6 +224,18 @@ class Exchange {
 
     res.bytes = this.reader.payload
     if (this.reader.done) this.complete()
+  }
+
+  /** The head as received and the body bytes after it: one write when they lie side by side. */
+  private writeRaw(raw: Buffer, body: Buffer): void {
+    if (body.length === 0) this.client.write(raw)
+    else if (body.buffer === raw.buffer && body.byteOffset === raw.byteOffset + raw.length) this.client.write(Buffer.from(raw.buffer, raw.byteOffset, raw.length + body.length))
+    else {
+      this.client.cork()
+      this.client.write(raw)
+      this.client.write(body)
+      this.client.uncork()
+    }
   }
 
   private complete(): void {
