@@ -167,20 +167,17 @@ export class ResponseReader {
       return EMPTY
     }
 
-    const body = chunk.subarray(at)
+    if (this.head.framing.kind === 'length') {
+      // The usual answer: its body (or what is left of it) and nothing else in this chunk.
+      const take = Math.min(this.remaining, chunk.length - at)
+      this.remaining -= take
+      this.payload += take
+      if (this.remaining === 0) this.finish(chunk, at + take)
+      return at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take)
+    }
+
+    const body = at === 0 ? chunk : chunk.subarray(at)
     switch (this.head.framing.kind) {
-      case 'length': {
-        const take = Math.min(this.remaining, body.length)
-        this.remaining -= take
-        this.payload += take
-        if (this.remaining === 0) {
-          this.finish(body, take)
-          return body.subarray(0, take)
-        }
-
-        return body
-      }
-
       case 'chunked': {
         const used = this.scanChunked(body)
         return used === body.length ? body : body.subarray(0, used)
@@ -316,9 +313,11 @@ function hexValue(c: number): number {
 
 const HTTP_PREFIX = Buffer.from('HTTP/1.', 'latin1')
 
+/** `buf` starts with `HTTP/1.`, or with as much of it as it holds (a loop: compare() costs more). */
 function startsLikeHttp(buf: Buffer): boolean {
   const n = Math.min(buf.length, HTTP_PREFIX.length)
-  return buf.compare(HTTP_PREFIX, 0, n, 0, n) === 0
+  for (let k = 0; k < n; k++) if (buf[k] !== HTTP_PREFIX[k]) return false
+  return true
 }
 
 /**
@@ -396,13 +395,13 @@ class Head implements ResponseHead {
     readonly framing: Framing,
     readonly keepAlive: boolean,
     readonly clean: boolean,
+    /** Where the status line ends: after `HTTP/1.x NNN` comes ` reason` or this. */
+    private readonly lineEnd: number,
     private headers?: string[],
   ) {}
 
   get reason(): string {
-    // The status line holds no CR; after `HTTP/1.x NNN` comes ` reason` or its end.
-    const eol = this.raw.indexOf(CR)
-    return eol > 13 ? this.raw.toString('latin1', 13, eol) : ''
+    return this.lineEnd > 13 ? this.raw.toString('latin1', 13, this.lineEnd) : ''
   }
 
   get rawHeaders(): string[] {
@@ -426,7 +425,10 @@ const MAX_LENGTH_DIGITS = 15
 const DROPPED_BY_LENGTH: string[][] = []
 for (const name of DROPPED_FIELDS) (DROPPED_BY_LENGTH[name.length] ??= []).push(name)
 
-/** `buf[at, at + lower.length)` is `lower` in any ASCII case (`lower`: lower-case letters and `-`). */
+/**
+ * `buf[at, at + lower.length)` is `lower` in any ASCII case (`lower`: lower-case letters and `-`;
+ * the bytes are a token or a value, so no CR passes for the `-`).
+ */
 function named(buf: Buffer, at: number, lower: string): boolean {
   for (let k = 0; k < lower.length; k++) if ((buf[at + k] | 0x20) !== lower.charCodeAt(k)) return false
   return true
@@ -450,7 +452,7 @@ function isSpace(c: number): boolean {
 export function scanHead(buf: Buffer, end: number, noBody: boolean, after1xx = false): ResponseHead | undefined {
   // `HTTP/1.<0|1> <3 digits>`, then ` reason` (no CR, LF or NUL) or the line's end.
   if (end < 12) return undefined
-  for (let k = 0; k < 7; k++) if (buf[k] !== HTTP_PREFIX[k]) return undefined
+  if (!startsLikeHttp(buf)) return undefined
   const minor = buf[7] - 0x30
   const d0 = buf[9] - 0x30
   const d1 = buf[10] - 0x30
@@ -460,6 +462,7 @@ export function scanHead(buf: Buffer, end: number, noBody: boolean, after1xx = f
   let i = 12
   let c: number
   if (i < end && buf[i] === SP) for (i++; i < end && (c = buf[i]) !== CR && c !== LF && c !== 0; ) i++
+  const lineEnd = i
   let lengthAt = -1
   let lengthEnd = -1
   let length = 0
@@ -524,11 +527,12 @@ export function scanHead(buf: Buffer, end: number, noBody: boolean, after1xx = f
   let keepAlive = framing !== CLOSE && minor === 1
   if (connection && framing !== CLOSE) keepAlive = !close && (minor === 1 || keepAliveToken)
   const clean = !after1xx && minor === 1 && status >= 200 && framing !== CLOSE && !drops && (teFields === 0 || framing === CHUNKED)
-  return new Head(buf.subarray(0, end + 4), status, minor, framing, keepAlive, clean)
+  return new Head(buf.subarray(0, end + 4), status, minor, framing, keepAlive, clean, lineEnd)
 }
 
 /** A head scanHead refused: parseHead says why (a head it accepts is passed on as never clean). */
 function referenceHead(buf: Buffer, end: number, noBody: boolean): ResponseHead {
   const h = parseHead(buf.toString('latin1', 0, end), noBody)
-  return new Head(buf.subarray(0, end + 4), h.status, h.minor, h.framing, h.keepAlive, false, h.rawHeaders)
+  const raw = buf.subarray(0, end + 4)
+  return new Head(raw, h.status, h.minor, h.framing, h.keepAlive, false, raw.indexOf(CR), h.rawHeaders)
 }
