@@ -76,6 +76,11 @@ export function responseHead(head: ParsedHead, close: boolean): string {
   return text + '\r\n'
 }
 
+/** A clean head (framing.ts) as received, `Connection: close` added: for a client whose connection closes after it. */
+export function closingHead(raw: Buffer): string {
+  return raw.toString('latin1', 0, raw.length - 2) + 'Connection: close\r\n\r\n'
+}
+
 /** A pooled upstream connection: its listeners are installed once and call the current exchange. */
 export class Conn {
   exchange?: Exchange
@@ -198,7 +203,7 @@ class Exchange {
       const raw = head.raw
       let text: string | undefined
       if (!head.clean) text = responseHead(head, close)
-      else if (close) text = raw.toString('latin1', 0, raw.length - 2) + 'Connection: close\r\n\r\n'
+      else if (close) text = closingHead(raw)
       // node:http's server sees its response as written: end() adds nothing to the bytes below.
       res.statusCode = head.status
       res.statusMessage = head.reason

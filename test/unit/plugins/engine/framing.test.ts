@@ -9,7 +9,7 @@ import {describe, test} from 'node:test'
 import fc from 'fast-check'
 
 import {type Framing, FramingError, parseHead, type ParsedHead, ResponseReader, scanHead} from '../../../../src/plugins/builtin/engine/framing.js'
-import {requestHead, responseHead} from '../../../../src/plugins/builtin/engine/fast.js'
+import {closingHead, requestHead, responseHead} from '../../../../src/plugins/builtin/engine/fast.js'
 
 interface Read {
   status: number
@@ -193,6 +193,13 @@ describe('heads the fast path writes', () => {
     r.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=9\r\nTransfer-Encoding: chunked\r\n\r\n'))
     assert.equal(responseHead(r.head!, false), 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n')
     assert.equal(responseHead(r.head!, true), 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n')
+  })
+
+  test('response: a clean head for a closing connection gets Connection: close before its empty line', () => {
+    const r = new ResponseReader()
+    r.feed(Buffer.from('HTTP/1.1 200\r\ncontent-type:text/plain\r\nContent-Length: 0\r\n\r\n', 'latin1'))
+    assert.ok(r.head?.clean)
+    assert.equal(closingHead(r.head.raw), 'HTTP/1.1 200\r\ncontent-type:text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
   })
 })
 
