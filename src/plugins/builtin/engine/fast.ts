@@ -1,15 +1,16 @@
 // The forwarding fast path: a request that needs nothing but relaying (no body rewritten by
 // authorization, no response filter) goes up as its head, serialised once from what node:http
 // parsed (the very headers the middleware and authorization saw), on a pooled raw connection;
-// the answer comes down as the bytes that came up, behind a head rebuilt without hop-by-hop
-// fields. Only the answer's head and framing are parsed (framing.ts), to know where it ends so that
-// both connections stay reusable. node:http's own client is not involved on this path.
+// the answer comes down as the bytes that came up, behind its head as received when nothing in it
+// is hop-by-hop (framing.ts's `clean`), else a head rebuilt without hop-by-hop fields. Only the
+// answer's head and framing are parsed (framing.ts), to know where it ends so that both
+// connections stay reusable. node:http's own client is not involved on this path.
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Socket} from 'node:net'
 
 import {writeError} from '../../../api/respond.js'
 import type {ForwardTarget} from '../../../api/types.js'
-import {type ResponseHead, ResponseReader} from './framing.js'
+import {type ParsedHead, type ResponseHead, ResponseReader} from './framing.js'
 import {endToEndHeaders, METHODS_WITHOUT_BODY} from './headers.js'
 
 /** Where the fast path gets its upstream connections (Upstream implements it). */
@@ -66,13 +67,46 @@ export function requestHead(method: string, uri: string, raw: readonly string[],
 }
 
 /** The client's response head: the upstream's status and end-to-end headers, and our framing. */
-export function responseHead(head: ResponseHead, close: boolean): string {
+export function responseHead(head: ParsedHead, close: boolean): string {
   const headers = endToEndHeaders(head.rawHeaders)
   let text = `HTTP/1.1 ${head.status} ${head.reason}\r\n`
   for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
   if (head.framing.kind === 'chunked') text += 'Transfer-Encoding: chunked\r\n'
   if (close) text += 'Connection: close\r\n'
   return text + '\r\n'
+}
+
+/** A clean head (framing.ts) as received, `Connection: close` added: for a client whose connection closes after it. */
+export function closingHead(raw: Buffer): string {
+  return raw.toString('latin1', 0, raw.length - 2) + 'Connection: close\r\n\r\n'
+}
+
+/**
+ * The answer's head for the client: undefined when its head goes down as received (a clean head,
+ * framing.ts: it then means what the rebuild would say), else the text to write, with
+ * `Connection: close` when the client's connection closes after it.
+ */
+export function clientHead(head: ResponseHead, close: boolean): string | undefined {
+  if (!head.clean) return responseHead(head, close)
+  return close ? closingHead(head.raw) : undefined
+}
+
+/**
+ * Writes the answer's head (`text`, or `raw` as received when text is undefined) and the body bytes
+ * that came with it: one write when they lie side by side. False when the client's buffer is full.
+ */
+export function writeStart(client: Socket, text: string | undefined, raw: Buffer, body: Buffer): boolean {
+  if (text === undefined) {
+    if (body.length === 0) return client.write(raw)
+    if (body.buffer === raw.buffer && body.byteOffset === raw.byteOffset + raw.length) return client.write(Buffer.from(raw.buffer, raw.byteOffset, raw.length + body.length))
+  } else if (body.length === 0) return client.write(text, 'latin1')
+  else if (body.length < 16384) return client.write(Buffer.concat([Buffer.from(text, 'latin1'), body]))
+  client.cork()
+  if (text === undefined) client.write(raw)
+  else client.write(text, 'latin1')
+  const ok = client.write(body)
+  client.uncork()
+  return ok
 }
 
 /** What a pooled connection's events go to while it carries requests (one Exchange, or a front relay). */
@@ -201,22 +235,15 @@ class Exchange {
       this.sentHead = true
       // The client's connection closes after an answer framed by the close, or when it asked.
       const close = head.framing.kind === 'close' || !res.shouldKeepAlive
-      const text = responseHead(head, close)
+      const text = clientHead(head, close)
       // node:http's server sees its response as written: end() adds nothing to the bytes below.
       res.statusCode = head.status
       res.statusMessage = head.reason
-      res._header = text
+      res._header = text ?? head.raw.toString('latin1')
       res._headerSent = true
       res._last = close
       res.bytes = 0
-      if (body.length === 0) this.client.write(text, 'latin1')
-      else if (body.length < 16384) this.client.write(Buffer.concat([Buffer.from(text, 'latin1'), body]))
-      else {
-        this.client.cork()
-        this.client.write(text, 'latin1')
-        this.client.write(body)
-        this.client.uncork()
-      }
+      writeStart(this.client, text, head.raw, body)
     } else if (body.length > 0 && !this.client.write(body)) {
       // The client reads slower than the upstream answers: wait for it.
       const up = this.conn!.socket

@@ -5,6 +5,9 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 // Answered by this daemon's own HTTP server (100 Continue) before the request reached us.
 const REQUEST_ONLY = new Set(['expect'])
 
+/** Every field name (lower case) endToEndHeaders drops by default, whatever the Connection header says. */
+export const DROPPED_FIELDS: readonly string[] = [...HOP_BY_HOP, ...REQUEST_ONLY]
+
 /** Methods whose requests carry no body unless they say so (the others get `Content-Length: 0`, as Go sends). */
 export const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
 

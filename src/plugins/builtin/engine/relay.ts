@@ -2,19 +2,19 @@
 // requests on one upstream connection of its own, kept for as long as both stay open. The
 // request head goes up as the bytes the client sent (the front took it only when no field in
 // it is hop-by-hop, so forwarding it unchanged is what the fast path would write); the answer
-// comes down behind its own head when nothing in that head needs to change, else behind the head
-// the fast path would rebuild. Only the answer's head and framing are read (framing.ts), to know
+// comes down as the fast path sends it: behind its own head when nothing in that head needs to
+// change (framing.ts's `clean`), else behind the head the fast path rebuilds. Only the answer's head and framing are read (framing.ts), to know
 // where it ends. No pool acquire, timer or listener per request: the work left per request is
 // one parse of each head and one write each way.
 import type {Socket} from 'node:net'
 
 import type {EngineRelay, RelayOutcome} from '../../../api/types.js'
-import {type Conn, type ConnSource, type ConnUser, responseHead} from './fast.js'
+import {clientHead, type Conn, type ConnSource, type ConnUser, writeStart} from './fast.js'
 import {ResponseReader} from './framing.js'
 
 export class Relay implements ConnUser, EngineRelay {
   private conn?: Conn
-  private reader = new ResponseReader()
+  private readonly reader = new ResponseReader()
   private done?: (outcome: RelayOutcome) => void
   private head?: Buffer
   /** Answer bytes arrived for the request in flight (a retry would no longer be safe). */
@@ -40,7 +40,7 @@ export class Relay implements ConnUser, EngineRelay {
     this.gotBytes = false
     this.sentHead = false
     this.retried = false
-    this.reader = new ResponseReader(noBody)
+    this.reader.reset(noBody)
     if (this.conn && !this.conn.socket.destroyed) this.write(this.conn)
     else this.connect(false)
   }
@@ -94,8 +94,7 @@ export class Relay implements ConnUser, EngineRelay {
     let ok: boolean
     if (!this.sentHead) {
       this.sentHead = true
-      const text = Buffer.from(responseHead(head, head.framing.kind === 'close'), 'latin1')
-      ok = client.write(body.length === 0 ? text : Buffer.concat([text, body]))
+      ok = writeStart(client, clientHead(head, head.framing.kind === 'close'), head.raw, body)
     } else ok = body.length === 0 || client.write(body)
 
     if (reader.done) {

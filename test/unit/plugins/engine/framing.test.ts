@@ -1,13 +1,15 @@
 // The fast path's response-head parser: framing of each kind of answer, refusals of what could let
-// two parties disagree on where an answer ends, and (property) the same framing and body bytes
-// whatever byte boundaries the answer arrives split at.
+// two parties disagree on where an answer ends, (property) the same framing and body bytes
+// whatever byte boundaries the answer arrives split at, the byte scanner against the string
+// parser it replaced, when a head may be copied rather than rebuilt, and a reader reused.
 import assert from 'node:assert/strict'
+import {createRequire} from 'node:module'
 import {describe, test} from 'node:test'
 
 import fc from 'fast-check'
 
-import {type Framing, FramingError, ResponseReader} from '../../../../src/plugins/builtin/engine/framing.js'
-import {requestHead, responseHead} from '../../../../src/plugins/builtin/engine/fast.js'
+import {type Framing, FramingError, parseHead, type ParsedHead, ResponseReader, scanHead} from '../../../../src/plugins/builtin/engine/framing.js'
+import {closingHead, requestHead, responseHead} from '../../../../src/plugins/builtin/engine/fast.js'
 
 interface Read {
   status: number
@@ -191,5 +193,290 @@ describe('heads the fast path writes', () => {
     r.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=9\r\nTransfer-Encoding: chunked\r\n\r\n'))
     assert.equal(responseHead(r.head!, false), 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n')
     assert.equal(responseHead(r.head!, true), 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n')
+  })
+
+  test('response: a clean head for a closing connection gets Connection: close before its empty line', () => {
+    const r = new ResponseReader()
+    r.feed(Buffer.from('HTTP/1.1 200\r\ncontent-type:text/plain\r\nContent-Length: 0\r\n\r\n', 'latin1'))
+    assert.ok(r.head?.clean)
+    assert.equal(closingHead(r.head.raw), 'HTTP/1.1 200\r\ncontent-type:text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+  })
+})
+
+/** The first head in `wire` (which must hold its CRLF CRLF) by scanHead, and by parseHead: undefined where refused. */
+function both(wire: Buffer, noBody: boolean): {scan?: ReturnType<typeof scanHead>; ref?: ParsedHead} {
+  const end = wire.indexOf('\r\n\r\n')
+  let ref: ParsedHead | undefined
+  try {
+    ref = parseHead(wire.toString('latin1', 0, end), noBody)
+  } catch (error) {
+    assert.ok(error instanceof FramingError)
+  }
+
+  return {ref, scan: scanHead(wire, end, noBody)}
+}
+
+function sameVerdict(wire: Buffer, noBody: boolean): void {
+  const {ref, scan} = both(wire, noBody)
+  const shown = JSON.stringify(wire.toString('latin1'))
+  assert.equal(scan === undefined, ref === undefined, `${shown}: scanHead ${scan ? 'accepts' : 'refuses'}, parseHead ${ref ? 'accepts' : 'refuses'}`)
+  if (!scan || !ref) return
+  assert.equal(scan.status, ref.status, shown)
+  assert.equal(scan.minor, ref.minor, shown)
+  assert.deepEqual(scan.framing, ref.framing, shown)
+  assert.equal(scan.keepAlive, ref.keepAlive, shown)
+  assert.equal(scan.reason, ref.reason, shown)
+  assert.deepEqual(scan.rawHeaders, ref.rawHeaders, shown)
+  assert.deepEqual(scan.raw, wire.subarray(0, wire.indexOf('\r\n\r\n') + 4), shown)
+}
+
+// Heads built from pieces chosen to sit on the edges of the rules: names that matter in any case,
+// separators, values that are almost lengths or almost `chunked`, bytes that end lines or are
+// refused, then random byte edits on top. Weighted so that about half the heads are accepted.
+const often = <T,>(good: readonly T[], odd: readonly T[], weight = 4): fc.Arbitrary<T> => fc.oneof({arbitrary: fc.constantFrom(...good), weight}, {arbitrary: fc.constantFrom(...odd), weight: 1})
+const NAMES = ['Content-Length', 'content-length', 'CONTENT-LENGTH', 'Transfer-Encoding', 'transfer-encoding', 'X-Connection', 'Content-Lengths', 'Api-Version', 'Docker-Experimental', 'Ostype', 'Server', 'Date', 'TEA', 'x']
+const HOP_NAMES = ['Connection', 'connection', 'Keep-Alive', 'TE', 'te', 'Trailer', 'Upgrade', 'Proxy-Connection', 'Proxy-Authenticate', 'proxy-authorization', 'Expect']
+const ODD_NAMES = ['X A', 'B\x01', '\xd1ame', '', 'A:B', 'Content-Length ']
+const VALUES = ['0', '3', '03', '3 ', ' 3', '123456789012345', '', 'chunked', 'Chunked', 'CHUNKED', 'chunked ', 'identity', 'close', 'Close', 'keep-alive', 'Keep-Alive, X-A', 'close, keep-alive', ' ,close ,', 'upgrade', 'caf\xe9', 'application/json', 'Docker/28.0.0 (linux)']
+const ODD_VALUES = ['1234567890123456', '+3', '3, 3', '-1', 'gzip, chunked', 'chunked, chunked', 'close\x0b', '\xa0close', 'keep-alive\x0c', 'x\0y', 'a\rb', 'a\nb', 'a\x01b']
+const line = fc.tuple(
+  fc.oneof({arbitrary: fc.constantFrom(...NAMES), weight: 12}, {arbitrary: fc.constantFrom(...HOP_NAMES), weight: 2}, {arbitrary: fc.constantFrom(...ODD_NAMES), weight: 1}, {arbitrary: fc.stringMatching(/^[!-~]{1,8}$/), weight: 1}),
+  often([':', ': ', ':\t', ':  '], [' :', ':\r\n ']),
+  fc.oneof({arbitrary: often(VALUES, ODD_VALUES), weight: 3}, {arbitrary: fc.stringMatching(/^[ -~]{0,10}$/), weight: 1}),
+  often(['\r\n'], ['\n', '\r', '\r\n ', '\r\n\t', '\r\r\n'], 12),
+)
+const edit = fc.tuple(fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.integer({max: 255, min: 0}))
+const headText = fc
+  .record({
+    edits: fc.oneof({arbitrary: fc.constant([]), weight: 3}, {arbitrary: fc.array(edit, {maxLength: 3, minLength: 1}), weight: 1}),
+    // One well-formed framing field after the others, often: chunked answers are rare otherwise.
+    last: fc.constantFrom('', 'Transfer-Encoding: chunked\r\n', 'transfer-encoding: Chunked\r\n', 'Content-Length: 3\r\n'),
+    lines: fc.array(line, {maxLength: 6}),
+    minor: often(['1', '1', '0'], ['2', 'x']),
+    reason: often([' OK', ' Not Found', '', ' ', ' caf\xe9', '  OK'], [' \x01', ' a\rb', ' a\0']),
+    status: often(['200', '201', '204', '304', '100', '103', '404', '999', '000', '042'], ['101', '20', '2000', '2x0']),
+  })
+  .map(({edits, last, lines, minor, reason, status}) => {
+    let text = `HTTP/1.${minor} ${status}${reason}\r\n`
+    for (const [n, sep, v, eol] of lines) text += n + sep + v + eol
+    text += last
+    const bytes = [...Buffer.from(text.slice(0, -2), 'latin1')]
+    for (const [at, kind, b] of edits) {
+      const i = at % (bytes.length + 1)
+      if (kind === 'insert') bytes.splice(i, 0, b)
+      else if (kind === 'delete') bytes.splice(i, 1)
+      else bytes[Math.min(i, bytes.length - 1)] = b
+    }
+
+    return Buffer.concat([Buffer.from(bytes), Buffer.from('\r\n\r\nbody', 'latin1')])
+  })
+
+describe('scanHead: the same verdicts as parseHead', () => {
+  const heads: Array<[string, boolean]> = [
+    ['HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: Docker/28.0.0 (linux)\r\nDate: Wed, 02 Dec 2026 03:00:00 GMT\r\nContent-Length: 3\r\n\r\n[]\n', false],
+    ['HTTP/1.1 200\r\n\r\n', false],
+    ['HTTP/1.1 200 \r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\ncontent-length:7  \r\nCONTENT-LENGTH: 7\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 07\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: CHUNKED\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n', true],
+    ['HTTP/1.1 204 No Content\r\nTransfer-Encoding: gzip\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n\r\n', false],
+    ['HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n', false],
+    ['HTTP/1.0 200 OK\r\nConnection: x\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nConnection: x,\xa0close\x0b\r\nContent-Length: 0\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', false],
+    ['HTTP/1.1 100 Continue\r\nContent-Length: x\r\n\r\n', false],
+    ['HTTP/1.1 042 Odd\r\nContent-Length: 0\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nX-A: 1\r\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\nX-A: \x001\r\n\r\n', false],
+    ['HTTP/1.1 200 O\x00K\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\n: empty name\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\n\xd1ame: x\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\r\r\n\r\n', false],
+    ['HTTP/1.1 2000\r\n\r\n', false],
+    ['HTTP/1.2 200 OK\r\n\r\n', false],
+    ['HTTP/1.1 200 OK\nX: 1\r\n\r\n', false],
+  ]
+  for (const [wire, noBody] of heads) {
+    test(`${JSON.stringify(wire.slice(0, 60))}${noBody ? ' (HEAD)' : ''}`, () => sameVerdict(Buffer.from(wire, 'latin1'), noBody))
+  }
+
+  test('property: random and mutated heads', () => {
+    fc.assert(
+      fc.property(headText, fc.boolean(), (wire, noBody) => sameVerdict(wire, noBody)),
+      {numRuns: 3000},
+    )
+  })
+
+  test('the generator reaches both verdicts and every framing (the property is not vacuous)', () => {
+    const seen = new Set<string>()
+    fc.assert(
+      fc.property(headText, fc.boolean(), (wire, noBody) => {
+        const {scan} = both(wire, noBody)
+        seen.add(scan ? `${scan.framing.kind}${scan.clean ? ' clean' : ''}` : 'refused')
+      }),
+      {numRuns: 3000, seed: 12},
+    )
+    for (const want of ['refused', 'none', 'none clean', 'length', 'length clean', 'chunked', 'chunked clean', 'close']) assert.ok(seen.has(want), `${want} in ${[...seen].join(', ')}`)
+  })
+})
+
+describe('ResponseHead: raw and clean', () => {
+  const cases: Array<[string, string[], {head?: boolean}, boolean]> = [
+    ['a dockerd answer', ['HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nServer: Docker/28.0.0 (linux)\r\nContent-Length: 3\r\n\r\n[]\n'], {}, true],
+    ['no reason', ['HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n'], {}, true],
+    ['odd whitespace and case', ['HTTP/1.1 404 Not Found\r\ncontent-type:text/plain \t\r\nCONTENT-LENGTH:  0\r\n\r\n'], {}, true],
+    ['the same Content-Length twice', ['HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx'], {}, true],
+    ['chunked', ['HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n0\r\n\r\n'], {}, true],
+    ['204', ['HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n'], {}, true],
+    ['304 with a length', ['HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n'], {}, true],
+    ['HEAD with a length', ['HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n'], {head: true}, true],
+    ['a field that only looks hop-by-hop', ['HTTP/1.1 200 OK\r\nX-Connection: close\r\nTEA: 1\r\nContent-Length: 0\r\n\r\n'], {}, true],
+    ['a status past 599', ['HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n'], {}, true],
+    ['HTTP/1.0', ['HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['Connection: keep-alive', ['HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['Keep-Alive', ['HTTP/1.1 200 OK\r\nkeep-alive: timeout=5\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['Proxy-Connection', ['HTTP/1.1 200 OK\r\nProxy-Connection: x\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['Proxy-Authenticate', ['HTTP/1.1 200 OK\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['TE', ['HTTP/1.1 200 OK\r\nTE: trailers\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['Trailer', ['HTTP/1.1 200 OK\r\nTrailer: X-T\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'], {}, false],
+    ['Upgrade', ['HTTP/1.1 200 OK\r\nUpgrade: h2c\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['Expect', ['HTTP/1.1 200 OK\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['framed by the close', ['HTTP/1.1 200 OK\r\n\r\nraw'], {}, false],
+    ['HEAD with Transfer-Encoding', ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'], {head: true}, false],
+    ['204 with Transfer-Encoding', ['HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n'], {}, false],
+    ['a status with a leading zero', ['HTTP/1.1 042 Odd\r\nContent-Length: 0\r\n\r\n'], {}, false],
+    ['after 100 Continue', ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'], {}, false],
+  ]
+  for (const [name, parts, opts, clean] of cases) {
+    test(`${clean ? 'clean' : 'not clean'}: ${name}`, () => {
+      const r = new ResponseReader(opts.head)
+      for (const p of parts) r.feed(Buffer.from(p, 'latin1'))
+      assert.ok(r.head)
+      assert.equal(r.head.clean, clean)
+      if (clean) assert.equal(r.head.raw.toString('latin1'), parts.join('').slice(0, parts.join('').indexOf('\r\n\r\n') + 4))
+    })
+  }
+
+  test('raw: the final head only, after a 1xx, and whole when it arrived in pieces', () => {
+    const r = new ResponseReader()
+    for (const p of ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Cre', 'ated\r\nContent-Length: 2\r\n', '\r\n{}']) r.feed(Buffer.from(p, 'latin1'))
+    assert.equal(r.head?.raw.toString('latin1'), 'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n')
+    assert.equal(r.head?.reason, 'Created')
+    assert.deepEqual(r.head?.rawHeaders, ['Content-Length', '2'])
+  })
+
+  // The point of `clean`: what a client's parser (node's llhttp) reads from the raw head is what it
+  // reads from the rebuilt one (field order aside: the rebuild moves Transfer-Encoding last and
+  // spells it `chunked`, a coding name in any case meaning the same).
+  const {HTTPParser} = createRequire(import.meta.url)('_http_common')
+  function llhttp(head: string): string {
+    const parser = new HTTPParser()
+    parser.initialize(HTTPParser.RESPONSE, {}, 1 << 20, HTTPParser.kLenientNone)
+    let got = 'no head'
+    parser[HTTPParser.kOnHeadersComplete] = (major: number, minor: number, headers: string[], _m: unknown, _u: unknown, status: number, reason: string, upgrade: boolean, keepAlive: boolean) => {
+      const fields: string[] = []
+      for (let i = 0; i < headers.length; i += 2) {
+        const name = headers[i].toLowerCase()
+        fields.push(`${name}: ${name === 'transfer-encoding' ? headers[i + 1].toLowerCase() : headers[i + 1]}`)
+      }
+
+      got = JSON.stringify({fields: fields.sort(), keepAlive, major, minor, reason: reason.trim(), status, upgrade})
+      return 1 // no body: only the head is compared
+    }
+
+    const r = parser.execute(Buffer.from(head, 'latin1'))
+    return r instanceof Error ? `refused (${(r as Error & {code: string}).code})` : got
+  }
+
+  test('property: a clean head means to a client what its rebuild means', () => {
+    let clean = 0
+    fc.assert(
+      fc.property(headText, fc.boolean(), (wire, noBody) => {
+        const head = scanHead(wire, wire.indexOf('\r\n\r\n'), noBody)
+        if (!head?.clean) return
+        clean++
+        assert.equal(llhttp(head.raw.toString('latin1')), llhttp(responseHead(head, false)), JSON.stringify(head.raw.toString('latin1')))
+      }),
+      {numRuns: 3000},
+    )
+    assert.ok(clean > 40, `${clean} clean heads`)
+  })
+})
+
+describe('ResponseReader: reset', () => {
+  const answers: Array<[string, string, boolean]> = [
+    ['length', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc', false],
+    ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n', false],
+    ['HEAD', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n', true],
+    ['204', 'HTTP/1.1 204 No Content\r\n\r\n', false],
+    ['after 100 Continue', 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx', false],
+  ]
+
+  function snapshot(r: ResponseReader, body: string): unknown {
+    return {body, clean: r.head?.clean, done: r.done, extra: r.extra?.toString('latin1'), framing: r.head?.framing, keepAlive: r.head?.keepAlive, payload: r.payload, raw: r.head?.raw.toString('latin1'), status: r.head?.status}
+  }
+
+  function readWith(r: ResponseReader, wire: string, cuts: number[]): unknown {
+    let body = ''
+    let last = 0
+    for (const c of [...cuts.map((x) => x % (wire.length + 1)).sort((a, b) => a - b), wire.length]) {
+      body += r.feed(Buffer.from(wire.slice(last, c), 'latin1')).toString('latin1')
+      last = c
+    }
+
+    return snapshot(r, body)
+  }
+
+  test('property: one reader reset between answers reads each as a new reader does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(answers.length - 1), fc.array(fc.nat(), {maxLength: 4})), {maxLength: 6, minLength: 1}), (seq) => {
+        const reused = new ResponseReader(answers[seq[0][0]][2])
+        for (const [i, [n, cuts]] of seq.entries()) {
+          const [, wire, head] = answers[n]
+          if (i > 0) reused.reset(head)
+          assert.deepEqual(readWith(reused, wire, cuts), readWith(new ResponseReader(head), wire, cuts))
+        }
+      }),
+      {numRuns: 300},
+    )
+  })
+
+  test('mid-answer (inside a chunk, and inside a head): the next answer starts afresh', () => {
+    const r = new ResponseReader()
+    r.feed(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n01234', 'latin1'))
+    r.reset(false)
+    assert.equal(r.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokX', 'latin1')).toString(), 'ok')
+    assert.deepEqual([r.done, r.payload, r.extra?.toString()], [true, 2, 'X'])
+    r.reset(false)
+    r.feed(Buffer.from('HTTP/1.1 200 OK\r\nX-A: 1', 'latin1'))
+    r.reset(true)
+    r.feed(Buffer.from('HTTP/1.1 204 No Content\r\n\r\n', 'latin1'))
+    assert.deepEqual([r.done, r.head?.status, r.extra], [true, 204, undefined])
+  })
+
+  test('extra is dropped by reset; fed again, it is the next answer', () => {
+    const r = new ResponseReader()
+    r.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb', 'latin1'))
+    const extra = r.extra!
+    r.reset(false)
+    assert.equal(r.extra, undefined)
+    assert.equal(r.feed(extra).toString(), 'b')
+    assert.equal(r.done, true)
+  })
+
+  test('HEAD then GET: noBody follows reset', () => {
+    const r = new ResponseReader(true)
+    r.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n', 'latin1'))
+    assert.equal(r.done, true)
+    r.reset(false)
+    assert.equal(r.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc', 'latin1')).toString(), 'abc')
+    assert.equal(r.head?.framing.kind, 'length')
   })
 })
