@@ -3,6 +3,18 @@
 import http from 'node:http'
 import path from 'node:path'
 
+import type {DaemonConfig} from '../../../../src/config/types.js'
+import {pluginHelpers} from '../../../../src/plugins/helpers.js'
+import type {PluginContext} from '../../../../src/plugins/types.js'
+
+/** A plugin log that says nothing, and whose debug level is off (the front steps aside for debug logging). */
+export const quietLog = {debug() {}, error() {}, info() {}, isLevelEnabled: () => false, warn() {}} as unknown as PluginContext['log']
+
+/** What the engine plugin's start gets: `values` as the daemon's configuration. */
+export function pluginContext(values: Record<string, unknown>): PluginContext {
+  return {config: {values} as unknown as DaemonConfig, events: undefined as never, helpers: pluginHelpers, log: quietLog, platform: 'linux'}
+}
+
 export interface Fake {
   dir: string
   sock: string

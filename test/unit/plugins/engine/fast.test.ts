@@ -10,10 +10,9 @@ import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
 import {createEnginePlugin} from '../../../../src/plugins/builtin/engine/index.js'
-import {pluginHelpers} from '../../../../src/plugins/helpers.js'
-import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
-import type {DaemonConfig} from '../../../../src/config/types.js'
+import type {DockerdPlugin} from '../../../../src/plugins/types.js'
 import {startServer, type Harness} from '../../api/helpers.js'
+import {pluginContext, quietLog} from './fake-engine.js'
 
 const PING = 'HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK'
 const JSON_HEAD = 'HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\ncontent-type:application/json  \r\nContent-Length: 3\r\n\r\n'
@@ -53,12 +52,6 @@ async function upstream(sock: string): Promise<Upstream> {
   })
   await new Promise<void>((resolve) => server.listen(sock, resolve))
   return {server, sock}
-}
-
-const quietLog = {debug() {}, error() {}, info() {}, warn() {}} as unknown as PluginContext['log']
-
-function pluginContext(values: Record<string, unknown>): PluginContext {
-  return {config: {values} as unknown as DaemonConfig, events: undefined as never, helpers: pluginHelpers, log: quietLog, platform: 'linux'}
 }
 
 /**

@@ -11,18 +11,10 @@ import {after, before, describe, test} from 'node:test'
 
 import {createEnginePlugin, upstreamComponents, upstreamFromConfig} from '../../../../src/plugins/builtin/engine/index.js'
 import {endToEndHeaders} from '../../../../src/plugins/builtin/engine/headers.js'
-import {pluginHelpers} from '../../../../src/plugins/helpers.js'
-import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
-import type {DaemonConfig} from '../../../../src/config/types.js'
+import type {DockerdPlugin} from '../../../../src/plugins/types.js'
 import type {ApiObservation} from '../../../../src/api/types.js'
 import {openStream, request, startServer, within, type Harness} from '../../api/helpers.js'
-import {type Fake, fakeEngine} from './fake-engine.js'
-
-const quietLog = {debug() {}, error() {}, info() {}, warn() {}} as unknown as PluginContext['log']
-
-function pluginContext(values: Record<string, unknown>): PluginContext {
-  return {config: {values} as unknown as DaemonConfig, events: undefined as never, helpers: pluginHelpers, log: quietLog, platform: 'linux'}
-}
+import {type Fake, fakeEngine, pluginContext, quietLog} from './fake-engine.js'
 
 describe('engine backend (fake upstream)', () => {
   let dir: string

@@ -14,16 +14,9 @@ import fc from 'fast-check'
 
 import type {DaemonConfig} from '../../../../src/config/types.js'
 import {createEnginePlugin} from '../../../../src/plugins/builtin/engine/index.js'
-import {pluginHelpers} from '../../../../src/plugins/helpers.js'
-import type {DockerdPlugin, PluginContext, ReloadContext} from '../../../../src/plugins/types.js'
+import type {DockerdPlugin, ReloadContext} from '../../../../src/plugins/types.js'
 import {type Harness, startServer, writesExchange} from '../../api/helpers.js'
-import {type Fake, fakeEngine} from './fake-engine.js'
-
-const quietLog = {debug() {}, error() {}, info() {}, isLevelEnabled: () => false, warn() {}} as unknown as PluginContext['log']
-
-function pluginContext(values: Record<string, unknown>): PluginContext {
-  return {config: {values} as unknown as DaemonConfig, events: undefined as never, helpers: pluginHelpers, log: quietLog, platform: 'linux'}
-}
+import {type Fake, fakeEngine, pluginContext, quietLog} from './fake-engine.js'
 
 /** A byte pipe in front of `target` that records what each connection sent up, and when it closed. */
 interface Tap {
