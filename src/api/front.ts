@@ -67,10 +67,14 @@ export function frontRelaying(socket: Socket): boolean {
   return relaying.has(socket)
 }
 
-/** What the front does with a request head that is not a ping it answers: relay it to the engine. */
-const RELAY_GET = 1
+/**
+ * What the front does with a request head that is not a ping it answers: relay it to the engine
+ * (a bit set: GET or HEAD, and whether its `Connection: keep-alive` line stays behind).
+ */
+const RELAY = 1
 const RELAY_HEAD = 2
-type Take = Buffer | typeof RELAY_GET | typeof RELAY_HEAD | undefined
+const RELAY_STRIP = 4
+type Take = Buffer | number | undefined
 
 /** Whether the front is on for this process (DOCKERD_FRONT=0: off, for comparison). */
 export function frontEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -220,12 +224,12 @@ export class Front {
 
     // To the engine as it came: only a path the route resolution leaves as it is (no escapes to
     // decode, nothing to clean or redirect) that none of the daemon's routes serves.
-    if (fields !== RELAYABLE || this.host.pipeline.api.engine?.relay === undefined) return undefined
+    if (fields < RELAYABLE || this.host.pipeline.api.engine?.relay === undefined) return undefined
     const url = parsed.url
     const q = url.indexOf('?')
     const path = q < 0 ? url : url.slice(0, q)
     if (path.charCodeAt(0) !== 0x2f || path.includes('%') || path.includes('//') || path.includes('/.') || router.match(method, path)) return undefined
-    return method === 'HEAD' ? RELAY_HEAD : RELAY_GET
+    return RELAY | (method === 'HEAD' ? RELAY_HEAD : 0) | (fields === RELAYABLE_KEEP_ALIVE ? RELAY_STRIP : 0)
   }
 
   /** A relay to the engine for this connection (a new one after a reload changed the engine). */
@@ -276,22 +280,43 @@ export class Front {
 const NOT_PLAIN = 0
 const PLAIN = 1
 const RELAYABLE = 2
+const RELAYABLE_KEEP_ALIVE = 3
 
 /**
- * PLAIN: exactly one Host header and none that frames the request or the connection otherwise;
- * RELAYABLE: that, and no hop-by-hop field either; NOT_PLAIN: neither.
+ * PLAIN: exactly one Host header and none that frames the request or the connection otherwise (one
+ * `Connection: keep-alive`, what Node's and Python's clients send, says only what HTTP/1.1 means
+ * anyway); RELAYABLE: that, and no hop-by-hop field either; RELAYABLE_KEEP_ALIVE: that, once its
+ * `Connection: keep-alive` stays behind (as the fast path drops it); NOT_PLAIN: none of these.
  */
 function headerKind(headers: string[]): number {
   let hosts = 0
   let hop = false
+  let keepAlive = false
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!.toLowerCase()
     if (name === 'host') hosts++
+    else if (name === 'connection' && !keepAlive && headers[i + 1]!.toLowerCase() === 'keep-alive') keepAlive = true
     else if (FRAMING.has(name)) return NOT_PLAIN
     else if (HOP_BY_HOP.has(name)) hop = true
   }
 
-  return hosts !== 1 ? NOT_PLAIN : hop ? PLAIN : RELAYABLE
+  return hosts !== 1 ? NOT_PLAIN : hop ? PLAIN : keepAlive ? RELAYABLE_KEEP_ALIVE : RELAYABLE
+}
+
+const CONNECTION = Buffer.from('connection:', 'latin1')
+
+/** The head without its `Connection` line (llhttp accepted it: CRLF line ends, one such line). */
+export function withoutConnectionLine(head: Buffer): Buffer {
+  let at = head.indexOf(0x0a) + 1
+  while (at > 0 && at < head.length) {
+    let same = at + CONNECTION.length <= head.length
+    for (let i = 0; same && i < CONNECTION.length; i++) same = (head[at + i]! | 0x20) === CONNECTION[i]
+    const next = head.indexOf(0x0a, at) + 1
+    if (same) return Buffer.concat([head.subarray(0, at), head.subarray(next)])
+    at = next
+  }
+
+  return head
 }
 
 /** One connection while the front holds it. */
@@ -331,7 +356,7 @@ class FrontConn {
       const end = chunk.indexOf(CRLFCRLF, at)
       const whole = at === 0 && end + 4 === chunk.length
       const take = end < 0 || end - at > MAX_HEAD ? undefined : front.take(whole ? chunk : chunk.subarray(at, end + 4))
-      if (take === undefined || (typeof take === 'number' && !(whole && this.relayOne(chunk, take === RELAY_HEAD)))) {
+      if (take === undefined || (typeof take === 'number' && !(whole && this.relayOne(chunk, take)))) {
         front.handOver(this, chunk)
         return
       }
@@ -357,8 +382,8 @@ class FrontConn {
     }
   }
 
-  /** Relays one request to the engine; false when there is no relay to take it. */
-  private relayOne(head: Buffer, noBody: boolean): boolean {
+  /** Relays one request to the engine (`how`: the RELAY bits); false when there is no relay to take it. */
+  private relayOne(head: Buffer, how: number): boolean {
     const relay = this.front.relayFor(this)
     if (!relay) return false
     const {socket} = this
@@ -369,7 +394,7 @@ class FrontConn {
 
     relaying.add(socket)
     this.inFlight = head
-    relay.send(head, noBody, this.relayed)
+    relay.send(how & RELAY_STRIP ? withoutConnectionLine(head) : head, (how & RELAY_HEAD) !== 0, this.relayed)
     return true
   }
 

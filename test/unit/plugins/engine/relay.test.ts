@@ -12,6 +12,7 @@ import {after, before, describe, test} from 'node:test'
 
 import fc from 'fast-check'
 
+import {withoutConnectionLine} from '../../../../src/api/front.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
 import {createEnginePlugin} from '../../../../src/plugins/builtin/engine/index.js'
 import type {DockerdPlugin, ReloadContext} from '../../../../src/plugins/types.js'
@@ -180,6 +181,26 @@ describe('the front relays plain engine requests', {timeout: 120_000}, () => {
     assert.equal(sent.length, 2)
     assert.ok(sent.some((u) => u.includes(head)), 'the relay sent the bytes as received')
     assert.ok(sent.some((u) => u.includes('X-Spaced: a  b\r\nuser-agent: Docker-Client/28.0.0\r\n')), 'the list sent them rebuilt')
+  })
+
+  test("Node's and Python's `Connection: keep-alive` stays behind; the rest of the head goes up as sent", async () => {
+    const head = GET('/v1.41/containers/json?mark=keepalive', 'Connection: keep-alive\r\nAccept:  */*\r\n')
+    await same([head], 'keep-alive')
+    const sent = up.conns.map((c) => c.up).filter((u) => u.includes('mark=keepalive'))
+    assert.equal(sent.length, 2)
+    assert.ok(sent.some((u) => u.includes(GET('/v1.41/containers/json?mark=keepalive', 'Accept:  */*\r\n'))), 'the relay: the head less its Connection line')
+    assert.ok(sent.some((u) => u.includes('Host: docker\r\nAccept: */*\r\n\r\n')), 'the list: rebuilt without it')
+    assert.ok(!sent.some((u) => /connection:/i.test(u.slice(u.indexOf('mark=keepalive')))))
+  })
+
+  test('withoutConnectionLine removes the one Connection line, whatever its case', () => {
+    const cases: [string, string][] = [
+      ['GET / HTTP/1.1\r\nHost: d\r\nConnection: keep-alive\r\n\r\n', 'GET / HTTP/1.1\r\nHost: d\r\n\r\n'],
+      ['GET / HTTP/1.1\r\nconnection:keep-alive\r\nHost: d\r\n\r\n', 'GET / HTTP/1.1\r\nHost: d\r\n\r\n'],
+      ['GET / HTTP/1.1\r\nX-Connection: a\r\nCONNECTION: Keep-Alive\r\nHost: d\r\n\r\n', 'GET / HTTP/1.1\r\nX-Connection: a\r\nHost: d\r\n\r\n'],
+      ['GET /connection: HTTP/1.1\r\nHost: d\r\n\r\n', 'GET /connection: HTTP/1.1\r\nHost: d\r\n\r\n'],
+    ]
+    for (const [input, want] of cases) assert.equal(withoutConnectionLine(Buffer.from(input, 'latin1')).toString('latin1'), want, JSON.stringify(input))
   })
 
   test('one upstream connection per client connection, kept for its requests', async () => {
