@@ -25,6 +25,7 @@ import {
   freePort,
   isolatedEnv,
   makeCerts,
+  nextEvent,
   pythonHasDocker,
   rawExchange,
   shortTemp,
@@ -87,12 +88,15 @@ describe('real clients over the unix socket (built bin/run.js)', {skip: skipUnle
     }
   })
 
-  /** SIGHUP with a new valid file; resolves when the daemon says it reloaded. */
+  /**
+   * SIGHUP with a new valid file; resolves once the `daemon reload` event is out. Not on the
+   * "Reloaded configuration" line alone: the event is stamped after it (see nextEvent).
+   */
   const reload = async (): Promise<string> => {
     const label = `reload=${++reloads}`
     writeFileSync(t.p('daemon.json'), JSON.stringify({labels: [label]}))
     const mark = d.mark()
-    process.kill(d.pid, 'SIGHUP')
+    await nextEvent(sock, (e) => e.Type === 'daemon' && e.Action === 'reload', () => process.kill(d.pid, 'SIGHUP'))
     await d.waitFor(/msg="Reloaded configuration/, 10_000, mark)
     return label
   }

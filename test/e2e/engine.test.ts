@@ -12,7 +12,7 @@ import {after, before, describe, it} from 'node:test'
 import Docker from 'dockerode'
 
 import {type Engine, IMAGE, dockerCli, engineSkipReason, startEngine} from '../helpers/engine.js'
-import {NOT_BUILT, type Daemon, type Temp, api, baseArgs, daemonBuilt, freePort, makeCerts, pythonHasDocker, shortTemp, sleep, startDaemon, withTimeout} from '../helpers/daemon.js'
+import {NOT_BUILT, type Daemon, type Temp, api, baseArgs, daemonBuilt, freePort, makeCerts, nextEvent, pythonHasDocker, shortTemp, sleep, startDaemon, withTimeout} from '../helpers/daemon.js'
 
 const skip = !daemonBuilt ? NOT_BUILT : (engineSkipReason() ?? false)
 const NONE = ['--network', 'none']
@@ -190,9 +190,9 @@ describe('engine backend: docker CLI, dockerode and docker-py through this daemo
   it('docker system events sees a container start and a daemon reload', async () => {
     const since = Math.floor(Date.now() / 1000) - 1
     assert.equal((await docker(['run', '--rm', ...NONE, IMAGE, 'true'])).code, 0)
-    const mark = d.mark()
-    process.kill(d.pid, 'SIGHUP')
-    await d.waitFor(/Reloaded configuration/, 10_000, mark)
+    // Not the "Reloaded configuration" line: the event is stamped after it (see nextEvent), and a
+    // `--until` read off the clock when the line shows once fell a second before that stamp.
+    await nextEvent(t.p('docker.sock'), (e) => e.Type === 'daemon' && e.Action === 'reload', () => process.kill(d.pid, 'SIGHUP'))
     const ev = await docker(['system', 'events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--format', '{{.Type}} {{.Action}}'])
     assert.equal(ev.code, 0, ev.stderr)
     const lines = ev.stdout.trim().split('\n')

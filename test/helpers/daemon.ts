@@ -333,6 +333,72 @@ export async function apiJSON<T = Record<string, unknown>>(socketPath: string, p
   return JSON.parse(r.body) as T
 }
 
+/** One event as `/events` writes it (the fields the tests read). */
+export interface StreamedEvent {
+  Type: string
+  Action: string
+  Actor: {ID: string; Attributes: Record<string, string>}
+  time: number
+  timeNano: number
+}
+
+/**
+ * Opens a live GET /events stream, calls `trigger` once the daemon answered (its subscription is
+ * made by then), and resolves with the first event `match` accepts; rejects after `ms`.
+ *
+ * For a test that queries `--until <now>` after an action: a log line is no proof of the event's
+ * time. The daemon logs "Reloaded configuration" before it stamps and publishes `daemon reload`
+ * (dockerd's order too), so a clock read as soon as the line shows can be earlier than the event's
+ * stamp, a whole second earlier when a second boundary falls between the two. The event on the
+ * stream was stamped before it was written, so a clock read after it arrives is later.
+ */
+export function nextEvent(socketPath: string, match: (ev: StreamedEvent) => boolean, trigger: () => void, ms = 10_000): Promise<StreamedEvent> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({agent: false, path: '/events', socketPath}, (res) => {
+      if (res.statusCode !== 200) {
+        finish(new Error(`GET /events: ${res.statusCode}`))
+        return
+      }
+
+      let partial = ''
+      res.setEncoding('utf8')
+      // Ending the stream here (below) aborts the answer: not an error of the test's.
+      res.on('error', () => {})
+      res.on('data', (chunk: string) => {
+        partial += chunk
+        let nl = partial.indexOf('\n')
+        while (nl >= 0) {
+          const line = partial.slice(0, nl)
+          partial = partial.slice(nl + 1)
+          nl = partial.indexOf('\n')
+          let ev: StreamedEvent
+          try {
+            ev = JSON.parse(line) as StreamedEvent
+          } catch {
+            finish(new Error(`GET /events: not a JSON event: ${JSON.stringify(line)}`))
+            return
+          }
+
+          if (match(ev)) {
+            finish(undefined, ev)
+            return
+          }
+        }
+      })
+      trigger()
+    })
+    const finish = (error: Error | undefined, ev?: StreamedEvent): void => {
+      clearTimeout(timer)
+      req.destroy()
+      if (error) reject(error)
+      else resolve(ev!)
+    }
+
+    const timer = setTimeout(() => finish(new Error(`no matching event on ${socketPath} /events within ${ms} ms`)), ms)
+    req.on('error', (error) => finish(error))
+  })
+}
+
 /** Polls GET /_ping until 200 (for daemons whose log level hides `API listen on`). */
 export async function waitForPing(socketPath: string, ms = 15_000, d?: Daemon): Promise<void> {
   const end = Date.now() + ms
