@@ -3,12 +3,13 @@
 //   direct   the docker CLI / HTTP client straight at the engine's socket
 //   socat    through a plain byte pipe: socat UNIX-LISTEN:pipe.sock,fork UNIX-CONNECT:engine.sock
 //            (socat's defaults: 8 KiB buffer, a child process per connection)
+//   node pipe  bench/node-pipe.mjs: a byte pipe in Node, nothing parsed (requests only)
 //   ours     through bin/run.js --engine-host unix://engine.sock (only when --help offers the flag)
 //   ours-slow  the same with DOCKERD_ENGINE_FAST=0: every request through node:http's client
 //   ours, front off  (BENCH_FRONT_OFF=1) the same with DOCKERD_FRONT=0 (no connection front)
 // Measured, rounds interleaved across sides so machine-wide drift cancels out:
 //   latency  GET /containers/json, keep-alive, 10 in flight: median and p99 per round
-//   CPU      the front's CPU (process tree, /proc utime+stime) per forwarded request; the engine's too
+//   CPU      the front's CPU (process tree, /proc/<pid>/task/*/schedstat) per forwarded request; the engine's too
 //   save     `docker save` of a 256 MiB image to /dev/null: MiB/s
 //   run -i   256 MiB through `docker run -i --rm --network none mini:1 cat >/dev/null`: MiB/s
 //   RSS      the front's process-tree RSS growth while 1 GiB goes through `docker run -i … cat`
@@ -22,7 +23,8 @@ import {fileURLToPath} from 'node:url'
 
 import {register} from 'tsx/esm/api'
 
-import {median, TICK, treeCpuTicks, treeRssKiB} from './proc.mjs'
+import {median, reapedNs, treeRssKiB} from './proc.mjs'
+import {cpuNs, tree} from './raw.mjs'
 
 register()
 const {DOCKER_CLI, IMAGE, dockerCli, engineSkipReason, startEngine} = await import('../test/helpers/engine.ts')
@@ -38,6 +40,8 @@ const MiB = 1 << 20
 const BIG = 256 * MiB
 const HUGE = 1024 * MiB
 
+/** CPU time of pid and its descendants, ns (schedstat: /proc/<pid>/stat counts in 10 ms ticks). */
+const treeCpuNs = (pid) => tree(pid).reduce((sum, p) => sum + cpuNs(p) + reapedNs(p), 0)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const fail = (msg) => {
   console.error(`bench/engine.mjs: ${msg}`)
@@ -117,6 +121,13 @@ procs.push(socat)
 await waitPing(pipeSock, socat, 'socat')
 sides.push({name: 'socat', pid: socat.pid, sock: pipeSock})
 
+// Node's floor for a relay: a byte pipe written in Node, nothing parsed.
+const nodePipeSock = join(front, 'node-pipe.sock')
+const nodePipe = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'node-pipe.mjs'), nodePipeSock, engine.sock], {stdio: 'ignore'})
+procs.push(nodePipe)
+await waitPing(nodePipeSock, nodePipe, 'node byte pipe')
+sides.push({name: 'node pipe', pid: nodePipe.pid, requestsOnly: true, sock: nodePipeSock})
+
 // The Node floor: a minimal node:http reverse proxy, to tell the daemon's own cost from node:http's.
 const nodeSock = join(front, 'node-proxy.sock')
 const nodeProxy = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'node-proxy.mjs'), nodeSock, engine.sock], {stdio: 'ignore'})
@@ -167,8 +178,8 @@ async function latencyRound(side) {
   const lat = []
   const failed = []
   let sent = 0
-  const cpu0 = side.pid ? treeCpuTicks(side.pid) : 0
-  const eng0 = treeCpuTicks(engine.pid)
+  const cpu0 = side.pid ? treeCpuNs(side.pid) : 0
+  const eng0 = treeCpuNs(engine.pid)
   const worker = async () => {
     while (sent < REQUESTS) {
       sent++
@@ -180,8 +191,8 @@ async function latencyRound(side) {
   }
 
   await Promise.all(Array.from({length: IN_FLIGHT}, worker))
-  const frontUs = side.pid ? ((treeCpuTicks(side.pid) - cpu0) * (1e6 / TICK)) / REQUESTS : undefined
-  const engineUs = ((treeCpuTicks(engine.pid) - eng0) * (1e6 / TICK)) / REQUESTS
+  const frontUs = side.pid ? (treeCpuNs(side.pid) - cpu0) / 1e3 / REQUESTS : undefined
+  const engineUs = (treeCpuNs(engine.pid) - eng0) / 1e3 / REQUESTS
   agent.destroy()
   lat.sort((a, b) => a - b)
   return {engineUs, failed, frontUs, med: median(lat), p99: lat[Math.floor(lat.length * 0.99)]}

@@ -15,12 +15,6 @@ const statFields = (pid) => {
   return st.slice(st.lastIndexOf(')') + 2).split(' ')
 }
 
-/** utime + stime of one process, in ticks. */
-export function cpuTicks(pid) {
-  const f = statFields(pid)
-  return Number(f[11]) + Number(f[12])
-}
-
 /** pid -> its children's pids, for the whole system now. */
 function childrenMap() {
   const children = new Map()
@@ -49,19 +43,16 @@ export function tree(pid) {
 }
 
 /**
- * CPU ticks of a process tree: utime+stime of every live member plus cutime+cstime (the children
- * already exited and reaped), so a forking server (socat ,fork) is counted whole.
+ * CPU of the children of pid that already exited and were reaped (cutime + cstime), in ns: with the
+ * live threads' schedstat (raw.mjs cpuNs), a forking server (socat ,fork) is counted whole.
  */
-export function treeCpuTicks(pid) {
-  let sum = 0
-  for (const p of tree(pid)) {
-    try {
-      const f = statFields(p)
-      sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
-    } catch {}
+export function reapedNs(pid) {
+  try {
+    const f = statFields(pid)
+    return ((Number(f[13]) + Number(f[14])) * 1e9) / TICK
+  } catch {
+    return 0 // gone
   }
-
-  return sum
 }
 
 /** VmRSS of a process tree, in KiB. */

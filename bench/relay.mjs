@@ -2,7 +2,7 @@
 // "forwarded GET /containers/json / a plain byte pipe" row, without a real engine's own noise):
 //   socat             a plain byte pipe (UNIX-LISTEN,fork → UNIX-CONNECT), the target's yardstick
 //   node:http alone   bench/okserver.mjs answering itself, no upstream: what node:http's server costs
-//   node byte pipe    net.Socket to net.Socket in Node, no parsing at all: Node's own floor for a relay
+//   node byte pipe    bench/node-pipe.mjs: socket to socket in Node, nothing parsed: Node's own floor for a relay
 //   raw relay proto   bench/relay-proto.mjs: llhttp request head + the fast path's framing, no node:http
 //   dockerd-ts        bin/run.js --engine-host unix://<upstream> (the connection front's relay)
 //   dockerd-ts, front off   the same with DOCKERD_FRONT=0 (node:http's server, the engine's fast path)
@@ -40,18 +40,6 @@ require('node:net').createServer((s) => {
 const upstream = spawn(process.execPath, ['-e', upstreamCode], {stdio: 'inherit'})
 while (!existsSync(upSock)) await sleep(10)
 
-const pipeCode = `
-const net = require('node:net')
-net.createServer((c) => {
-  const u = net.connect(${JSON.stringify(upSock)})
-  c.on('data', (d) => u.write(d))
-  u.on('data', (d) => c.write(d))
-  c.on('close', () => u.destroy())
-  u.on('close', () => c.destroy())
-  c.on('error', () => {})
-  u.on('error', () => {})
-}).listen(process.argv[1])`
-
 const dockerd = (env) => (sock, dir) => {
   writeFileSync(join(dir, 'daemon.json'), '{}')
   return spawn(process.execPath, [join(root, 'bin', 'run.js'), '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'd.pid'), '-H', `unix://${sock}`, '--config-file', join(dir, 'daemon.json'), '--engine-host', `unix://${upSock}`], {env: {...process.env, DOCKERD_ROOTLESS: '1', HOME: dir, XDG_RUNTIME_DIR: join(dir, 'run'), ...env}, stdio: 'ignore'})
@@ -60,7 +48,7 @@ const dockerd = (env) => (sock, dir) => {
 const SIDES = {
   socat: (sock) => spawn('socat', [`UNIX-LISTEN:${sock},fork,backlog=128`, `UNIX-CONNECT:${upSock}`], {stdio: 'ignore'}),
   'node:http alone': (sock) => spawn(process.execPath, [join(root, 'bench', 'okserver.mjs'), sock], {stdio: 'ignore'}),
-  'node byte pipe': (sock) => spawn(process.execPath, ['-e', pipeCode, sock], {stdio: 'inherit'}),
+  'node byte pipe': (sock) => spawn(process.execPath, [join(root, 'bench', 'node-pipe.mjs'), sock, upSock], {stdio: 'inherit'}),
   'raw relay proto': (sock) => spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-proto.mjs'), sock, upSock], {cwd: root, stdio: 'inherit'}),
   'dockerd-ts': dockerd({}),
   'dockerd-ts, front off': dockerd({DOCKERD_FRONT: '0'}),
