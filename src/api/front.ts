@@ -1,10 +1,13 @@
 // The connection front: what the API server does with a plain (unix, tcp, systemd fd) connection
 // before node:http sees it. It reads request heads itself and answers the hottest request,
 // `GET`/`HEAD /_ping`, from the pre-built head of the ping route in one write, without node:http's
-// IncomingMessage/ServerResponse machinery. A read holding anything else (another request, a head
-// it does not fully understand, half a head) ends its part: the connection goes to node:http for
-// the rest of its life, that read first (`unshift`), so node:http parses, refuses, times out and
-// answers everything it would have seen anyway, with the same text.
+// IncomingMessage/ServerResponse machinery. With an engine configured, a read holding one plain
+// GET/HEAD for the engine is relayed as received on the connection's own upstream connection (the
+// engine plugin's relay.ts); what follows it waits, unread, until its answer is complete. A read
+// holding anything else (another request, a head it does not fully understand, half a head) ends
+// its part: the connection goes to node:http for the rest of its life, that read first
+// (`unshift`), so node:http parses, refuses, times out and answers everything it would have seen
+// anyway, with the same text.
 //
 // A head is taken only when node's own parser (llhttp, with the server's strictness: no lenient
 // flags) accepts exactly the bytes up to the first empty line as one complete, bodiless HTTP/1.1
@@ -189,8 +192,8 @@ export class Front {
 
   /**
    * What the front does with the request whose head is `head` (up to and with its empty line): the
-   * answer when it is a ping the front serves, RELAY_GET/RELAY_HEAD when it is a plain request for
-   * the engine, undefined when node:http takes it.
+   * answer when it is a ping the front serves, the RELAY bits when it is a plain request for the
+   * engine, undefined when node:http takes it.
    */
   take(head: Buffer): Take {
     const parsed = this.parsed
