@@ -57,17 +57,17 @@ const FRAMING = new Set(['connection', 'content-length', 'transfer-encoding', 'e
 // it came, since the fast path would drop them on the way up.
 const HOP_BY_HOP = new Set(['keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer'])
 
-const held = new WeakSet<Socket>()
-const relaying = new WeakSet<Socket>()
+/** The connections fronts hold, by socket (between requests they answered, or relaying an engine's answer). */
+const held = new WeakMap<Socket, FrontConn>()
 
-/** The socket is held by a front (between requests it answered, or relaying an engine's answer). */
+/** The socket is held by a front. */
 export function frontHeld(socket: Socket): boolean {
   return held.has(socket)
 }
 
 /** A front holds the socket and an engine's answer is being relayed on it. */
 export function frontRelaying(socket: Socket): boolean {
-  return relaying.has(socket)
+  return held.get(socket)?.relaying === true
 }
 
 /**
@@ -151,8 +151,8 @@ export class Front {
     const {sockets} = this.host
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))
-    held.add(socket)
     const conn = new FrontConn(this, socket)
+    held.set(socket, conn)
     socket.on('data', conn.onData)
     socket.on('end', conn.onEnd)
     socket.on('error', conn.onError)
@@ -340,6 +340,11 @@ class FrontConn {
     readonly socket: Socket,
   ) {}
 
+  /** An engine's answer is being relayed. */
+  get relaying(): boolean {
+    return this.inFlight !== undefined
+  }
+
   onData = (chunk: Buffer): void => {
     const {front, socket} = this
     if (this.inFlight) {
@@ -395,7 +400,6 @@ class FrontConn {
       socket.once('close', this.onClose)
     }
 
-    relaying.add(socket)
     this.inFlight = head
     relay.send(how & RELAY_STRIP ? withoutConnectionLine(head) : head, (how & RELAY_HEAD) !== 0, this.relayed)
     return true
@@ -405,7 +409,6 @@ class FrontConn {
     const {socket} = this
     const head = this.inFlight!
     this.inFlight = undefined
-    relaying.delete(socket)
     if (socket.destroyed || outcome === 'broken') return
     if (outcome === 'unsent') {
       // Nothing reached the client: node:http takes the request (and answers 502 if the engine
@@ -448,7 +451,6 @@ class FrontConn {
   }
 
   private readonly onClose = (): void => {
-    relaying.delete(this.socket)
     this.relay?.release()
     this.relay = undefined
   }

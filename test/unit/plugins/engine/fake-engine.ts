@@ -3,9 +3,15 @@
 import http from 'node:http'
 import path from 'node:path'
 
+import assert from 'node:assert/strict'
+
+import type {ApiServerOptions} from '../../../../src/api/server.js'
+import type {ApiContext} from '../../../../src/api/types.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
+import {createEnginePlugin} from '../../../../src/plugins/builtin/engine/index.js'
 import {pluginHelpers} from '../../../../src/plugins/helpers.js'
-import type {PluginContext} from '../../../../src/plugins/types.js'
+import type {DockerdPlugin, PluginContext} from '../../../../src/plugins/types.js'
+import {type Harness, startServer} from '../../api/helpers.js'
 
 /** A plugin log that says nothing, and whose debug level is off (the front steps aside for debug logging). */
 export const quietLog = {debug() {}, error() {}, info() {}, isLevelEnabled: () => false, warn() {}} as unknown as PluginContext['log']
@@ -14,6 +20,23 @@ export const quietLog = {debug() {}, error() {}, info() {}, isLevelEnabled: () =
 export function pluginContext(values: Record<string, unknown>): PluginContext {
   return {config: {values} as unknown as DaemonConfig, events: undefined as never, helpers: pluginHelpers, log: quietLog, platform: 'linux'}
 }
+
+/** The engine plugin, started with `--engine-host unix://<engineSock>`. */
+export async function startEnginePlugin(engineSock: string): Promise<DockerdPlugin> {
+  const plugin = createEnginePlugin()
+  await plugin.start!(pluginContext({'engine-host': `unix://${engineSock}`}))
+  return plugin
+}
+
+/** A daemon API server whose engine backend is the plugin's (a quiet log unless `ctx` says otherwise). */
+export function engineServer(plugin: DockerdPlugin, options: ApiServerOptions, ctx: Partial<ApiContext> = {}): Promise<Harness> {
+  const backend = plugin.engine!()
+  assert.ok(backend)
+  return startServer({engine: backend, log: quietLog, ...ctx} as never, options)
+}
+
+/** A plain request head: `GET <p>` with one Host and the `extra` header lines. */
+export const getHead = (p: string, extra = ''): string => `GET ${p} HTTP/1.1\r\nHost: docker\r\n${extra}\r\n`
 
 export interface Fake {
   dir: string

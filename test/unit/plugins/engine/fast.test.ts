@@ -9,10 +9,9 @@ import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
 
-import {createEnginePlugin} from '../../../../src/plugins/builtin/engine/index.js'
 import type {DockerdPlugin} from '../../../../src/plugins/types.js'
-import {startServer, type Harness} from '../../api/helpers.js'
-import {pluginContext, quietLog} from './fake-engine.js'
+import type {Harness} from '../../api/helpers.js'
+import {engineServer, getHead, pluginContext, startEnginePlugin} from './fake-engine.js'
 
 const PING = 'HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK'
 const JSON_HEAD = 'HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\ncontent-type:application/json  \r\nContent-Length: 3\r\n\r\n'
@@ -87,7 +86,7 @@ function converse(socketPath: string, requests: Array<[string, number]>): Promis
   })
 }
 
-const get = (p: string, extra = ''): string => `GET ${p} HTTP/1.1\r\nHost: docker\r\n${extra}\r\n`
+const get = getHead
 const closing = (p: string, method = 'GET'): string => `${method} ${p} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n`
 /** A clean head with `Connection: close` before its empty line. */
 const withClose = (answer: string): string => answer.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')
@@ -101,11 +100,8 @@ describe('fast path: answer heads', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-fast-'))
     up = await upstream(path.join(dir, 'engine.sock'))
-    plugin = createEnginePlugin()
-    await plugin.start!(pluginContext({'engine-host': `unix://${up.sock}`}))
-    const backend = plugin.engine!()
-    assert.ok(backend)
-    front = await startServer({engine: backend, maxApiVersion: '1.41'} as never, {front: false})
+    plugin = await startEnginePlugin(up.sock)
+    front = await engineServer(plugin, {front: false}, {maxApiVersion: '1.41'})
   })
 
   after(async () => {

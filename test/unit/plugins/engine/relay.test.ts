@@ -14,10 +14,9 @@ import fc from 'fast-check'
 
 import {withoutConnectionLine} from '../../../../src/api/front.js'
 import type {DaemonConfig} from '../../../../src/config/types.js'
-import {createEnginePlugin} from '../../../../src/plugins/builtin/engine/index.js'
 import type {DockerdPlugin, ReloadContext} from '../../../../src/plugins/types.js'
-import {type Harness, startServer, writesExchange} from '../../api/helpers.js'
-import {type Fake, fakeEngine, pluginContext, quietLog} from './fake-engine.js'
+import {type Harness, writesExchange} from '../../api/helpers.js'
+import {engineServer, type Fake, fakeEngine, getHead, pluginContext, startEnginePlugin} from './fake-engine.js'
 
 /** A byte pipe in front of `target` that records what each connection sent up, and when it closed. */
 interface Tap {
@@ -61,18 +60,8 @@ async function tap(sock: string, target: string): Promise<Tap> {
   }
 }
 
-/** A daemon API server forwarding to `engineSock`, with or without the front. */
-async function daemon(plugin: DockerdPlugin, front: boolean): Promise<Harness> {
-  const backend = plugin.engine!()
-  assert.ok(backend)
-  return startServer({engine: backend, log: quietLog} as never, {front})
-}
-
-async function startPlugin(engineSock: string): Promise<DockerdPlugin> {
-  const plugin = createEnginePlugin()
-  await plugin.start!(pluginContext({'engine-host': `unix://${engineSock}`}))
-  return plugin
-}
+/** A daemon API server forwarding to the plugin's engine, with or without the front. */
+const daemon = (plugin: DockerdPlugin, front: boolean): Promise<Harness> => engineServer(plugin, {front})
 
 /** Bounded wait for a condition the daemon makes true (the test's own timeout bounds it too). */
 async function until(what: string, ok: () => boolean, ms = 3_000): Promise<void> {
@@ -93,7 +82,7 @@ function client(socketPath: string): Promise<{sock: net.Socket; got: () => strin
   })
 }
 
-const GET = (p: string, extra = ''): string => `GET ${p} HTTP/1.1\r\nHost: docker\r\n${extra}\r\n`
+const GET = getHead
 const LIST = GET('/v1.41/containers/json')
 const PING = GET('/_ping')
 
@@ -142,7 +131,7 @@ describe('the front relays plain engine requests', {timeout: 120_000}, () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-relay-'))
     fake = await fakeEngine(path.join(dir, 'engine.sock'))
     up = await tap(path.join(dir, 'tap.sock'), fake.sock)
-    plugin = await startPlugin(up.sock)
+    plugin = await startEnginePlugin(up.sock)
     on = await daemon(plugin, true)
     off = await daemon(plugin, false)
   })
@@ -258,7 +247,7 @@ describe('the relay when the engine changes or fails', {timeout: 60_000}, () => 
   test('after a reload names another engine, the same client connection goes to the new one', async () => {
     const one = await fakeEngine(path.join(dir, 'one.sock'))
     const two = await fakeEngine(path.join(dir, 'two.sock'))
-    const plugin = await startPlugin(one.sock)
+    const plugin = await startEnginePlugin(one.sock)
     const h = await daemon(plugin, true)
     const c = await client(h.socketPath)
     try {
@@ -282,7 +271,7 @@ describe('the relay when the engine changes or fails', {timeout: 60_000}, () => 
 
   test('an engine that went away: the request is answered 502 as the list answers it', async () => {
     const fake = await fakeEngine(path.join(dir, 'gone.sock'))
-    const plugin = await startPlugin(fake.sock)
+    const plugin = await startEnginePlugin(fake.sock)
     const [on, off] = [await daemon(plugin, true), await daemon(plugin, false)]
     const c = await client(on.socketPath)
     try {
@@ -306,7 +295,7 @@ describe('the relay when the engine changes or fails', {timeout: 60_000}, () => 
 
   test('a graceful stop waits for an answer being relayed, then closes the connection', async () => {
     const fake = await fakeEngine(path.join(dir, 'stop.sock'))
-    const plugin = await startPlugin(fake.sock)
+    const plugin = await startEnginePlugin(fake.sock)
     const h = await daemon(plugin, true)
     const c = await client(h.socketPath)
     try {
@@ -351,7 +340,7 @@ describe('the relay when the engine changes or fails', {timeout: 60_000}, () => 
       })
     })
     await new Promise<void>((r) => big.listen(sock, r))
-    const plugin = await startPlugin(sock)
+    const plugin = await startEnginePlugin(sock)
     const h = await daemon(plugin, true)
     const c = net.connect(h.socketPath)
     c.on('error', () => {})
